@@ -1,0 +1,190 @@
+"""The control plane under `/_twin`: clock, accounts, faults, journal, state.
+
+It is mounted like a provider API (spec `twin-admin.yaml`, handlers by operationId) but
+belongs to the engine and works on the twin as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from .clock import parse_duration, parse_iso
+from .errors import ApiError, ResolvedError
+from .provider import Api, Call, Context, Handlers, Provider, Rendered, Reply, RequestInfo
+from .store import Account
+from .twin import StateVersionError
+
+ADMIN = "_twin"
+handlers = Handlers()
+
+
+@handlers("getHealth")
+def get_health(call: Call) -> dict[str, Any]:
+    twin = call.twin
+    return {"status": "ok", "version": __version__, "seed": twin.seed,
+            "providers": sorted(twin.providers), "clock": twin.clock.describe()}
+
+
+@handlers("listAccounts")
+def list_accounts(call: Call) -> dict[str, Any]:
+    return {"accounts": [a.describe() for a in call.twin.store.accounts.values()]}
+
+
+@handlers("createAccount")
+def create_account(call: Call) -> dict[str, Any]:
+    body = call.body or {}
+    if body.get("id") in call.twin.store.accounts:
+        raise ApiError("conflict", f"Account {body['id']} exists.")
+    return call.twin.add_account(body).describe()
+
+
+@handlers("resetTwin")
+def reset_twin(call: Call) -> None:
+    call.twin.reset(reset_clock=bool((call.body or {}).get("clock")))
+
+
+def _clock(call: Call, applied: int | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = call.twin.clock.describe()
+    if applied is not None:
+        out["applied_events"] = applied
+    return out
+
+
+def _instant(text: str) -> float:
+    try:
+        return parse_iso(text)
+    except ValueError:
+        raise ApiError("invalid_request", f"Not an ISO-8601 instant: {text!r}.") from None
+
+
+@handlers("getClock")
+def get_clock(call: Call) -> dict[str, Any]:
+    return _clock(call)
+
+
+@handlers("freezeClock")
+def freeze_clock(call: Call) -> dict[str, Any]:
+    twin = call.twin
+    at = (call.body or {}).get("at")
+    applied = 0
+    if at is not None:
+        target = _instant(at)
+        if target < twin.clock.now():
+            raise ApiError("invalid_request", "The virtual clock cannot move backwards.")
+        twin.clock.freeze(target)
+        applied = twin.drain()
+    else:
+        twin.clock.freeze()
+    return _clock(call, applied)
+
+
+@handlers("unfreezeClock")
+def unfreeze_clock(call: Call) -> dict[str, Any]:
+    call.twin.clock.unfreeze()
+    return _clock(call)
+
+
+@handlers("setClock")
+def set_clock(call: Call) -> dict[str, Any]:
+    try:
+        applied = call.twin.set_time(_instant(call.body["now"]))
+    except ValueError as exc:
+        raise ApiError("invalid_request", str(exc)) from None
+    return _clock(call, applied)
+
+
+@handlers("advanceClock")
+def advance_clock(call: Call) -> dict[str, Any]:
+    body = call.body
+    seconds = float(body["seconds"]) if "seconds" in body else parse_duration(body["duration"])
+    return _clock(call, call.twin.advance(seconds))
+
+
+@handlers("listFaults")
+def list_faults(call: Call) -> dict[str, Any]:
+    return {"faults": [r.to_dict() for r in call.twin.faults.rules()]}
+
+
+@handlers("addFault")
+def add_fault(call: Call) -> dict[str, Any]:
+    faults = call.twin.faults
+    if call.body.get("id") and any(r.id == call.body["id"] for r in faults.rules()):
+        raise ApiError("conflict", f"A fault rule with id {call.body['id']} exists.")
+    try:
+        return faults.add(call.body).to_dict()
+    except (ValueError, TypeError) as exc:
+        raise ApiError("invalid_request", str(exc)) from None
+
+
+@handlers("getFault")
+def get_fault(call: Call) -> dict[str, Any]:
+    for rule in call.twin.faults.rules():
+        if rule.id == call.path["fault_id"]:
+            return rule.to_dict()
+    raise ApiError("not_found", f"No fault rule {call.path['fault_id']}.")
+
+
+@handlers("deleteFault")
+def delete_fault(call: Call) -> None:
+    if not call.twin.faults.remove(call.path["fault_id"]):
+        raise ApiError("not_found", f"No fault rule {call.path['fault_id']}.")
+
+
+@handlers("clearFaults")
+def clear_faults(call: Call) -> None:
+    call.twin.faults.clear()
+
+
+@handlers("getJournal")
+def get_journal(call: Call) -> dict[str, Any]:
+    query = dict(call.query)
+    limit = int(query.pop("limit", 100))
+    if "fault" in query:
+        query["fault"] = "true" if query["fault"] else None
+    journal = call.twin.journal
+    return {"last_seq": journal.last_seq, "entries": journal.query(query, limit)}
+
+
+@handlers("clearJournal")
+def clear_journal(call: Call) -> None:
+    call.twin.journal.clear()
+
+
+@handlers("exportState")
+def export_state(call: Call) -> dict[str, Any]:
+    return call.twin.export_state()
+
+
+@handlers("importState")
+def import_state(call: Call) -> None:
+    try:
+        call.twin.import_state(call.body)
+    except StateVersionError as exc:
+        raise ApiError("invalid_request", str(exc)) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ApiError("invalid_request", f"Not a usable state document: {exc!r}") from None
+
+
+def _render(error: ResolvedError, info: RequestInfo) -> Rendered:
+    body = {"error": {"code": error.code or error.key, "message": error.message}}
+    return Rendered(json.dumps(body).encode(), "application/json")
+
+
+def admin_provider(admin_token: str | None = None) -> Provider:
+    """The control plane; with a token, every call but health must present it."""
+
+    def authenticate(info: RequestInfo, ctx: Context) -> Account:
+        if admin_token:
+            given = info.headers.get("authorization", "")
+            if given != f"Bearer {admin_token}":
+                raise ApiError("unauthorized")
+        return Account(id=ADMIN, name="twin operator")
+
+    api = Api(name="twin-admin", spec_file="twin-admin.yaml", handlers=handlers,
+              authenticate=authenticate, render_error=_render, spec_route="/openapi.yaml")
+    return Provider(name=ADMIN, apis=[api])
+
+
+__all__ = ["admin_provider", "ADMIN", "Reply"]

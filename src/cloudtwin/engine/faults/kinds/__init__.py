@@ -1,0 +1,3 @@
+"""Built-in fault kinds: importing a module registers its kind."""
+
+from . import error, latency, throttle  # noqa: F401

@@ -1,0 +1,155 @@
+"""Resource lifecycles on the virtual clock.
+
+Transitional states and how long they last come from each provider's
+`fixtures/<provider>/lifecycles.yaml`. Entering a timed state puts one event in an
+ordered queue keyed by virtual time; draining the queue up to `now` applies every due
+transition in order, so advancing thirty days costs what the due events cost.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from .clock import parse_duration
+from .store import Row
+
+
+@dataclass(order=True)
+class Event:
+    due: float
+    seq: int
+    action: str = field(compare=False)  # "lifecycle", or a timer a provider registered
+    payload: dict[str, Any] = field(compare=False, default_factory=dict)
+
+
+class Scheduler:
+    """An ordered queue of events on virtual time."""
+
+    def __init__(self) -> None:
+        self._queue: list[Event] = []
+        self._counter = itertools.count()
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def at(self, due: float, action: str, payload: dict[str, Any]) -> Event:
+        event = Event(due, next(self._counter), action, payload)
+        heapq.heappush(self._queue, event)
+        return event
+
+    def next_due(self) -> float | None:
+        return self._queue[0].due if self._queue else None
+
+    def pop_due(self, until: float) -> Event | None:
+        if self._queue and self._queue[0].due <= until:
+            return heapq.heappop(self._queue)
+        return None
+
+    def export(self) -> list[list[Any]]:
+        return [[e.due, e.seq, e.action, e.payload] for e in sorted(self._queue)]
+
+    def restore(self, events: list[list[Any]]) -> None:
+        self._queue = [Event(due, seq, action, payload) for due, seq, action, payload in events]
+        heapq.heapify(self._queue)
+        start = max((e.seq for e in self._queue), default=-1) + 1
+        self._counter = itertools.count(start)
+
+
+@dataclass(frozen=True)
+class Transition:
+    after: float | None  # None: the state lasts until something else moves it
+    then: str | None = None
+    remove: bool = False
+
+
+@dataclass(frozen=True)
+class Machine:
+    kind: str
+    field: str
+    states: Mapping[str, Transition]
+
+    @classmethod
+    def from_fixture(cls, kind: str, raw: Mapping[str, Any]) -> "Machine":
+        states: dict[str, Transition] = {}
+        status_field = "status"
+        for state, spec in raw.items():
+            if state == "_field":
+                status_field = str(spec)
+                continue
+            spec = spec or {}
+            after = spec.get("after")
+            states[str(state)] = Transition(
+                after=None if after is None else parse_duration(after),
+                then=None if spec.get("then") is None else str(spec["then"]),
+                remove=bool(spec.get("remove", False)),
+            )
+        return cls(kind, status_field, states)
+
+
+# A lifecycle override (a fault rule) may change how a state ends: stay longer, for ever,
+# or end somewhere else. It receives the row, the state and the normal transition.
+Override = Callable[[str, Row, str, "Transition | None"], "Transition | None"]
+# A provider hook runs when a row enters a state: (row, state, at) -> None.
+EnterHook = Callable[[Row, str, float], None]
+RemoveHook = Callable[[Row, float], None]
+
+
+class Lifecycles:
+    """One provider's state machines, bound to the twin's scheduler."""
+
+    def __init__(self, provider: str, machines: Mapping[str, Machine], scheduler: Scheduler) -> None:
+        self.provider = provider
+        self.machines = dict(machines)
+        self._scheduler = scheduler
+        self.on_enter: EnterHook | None = None
+        self.on_remove: RemoveHook | None = None
+        self.override: Override | None = None
+
+    def machine(self, kind: str) -> Machine:
+        try:
+            return self.machines[kind]
+        except KeyError:
+            raise KeyError(f"{self.provider}: no lifecycle for {kind!r} in lifecycles.yaml") from None
+
+    def state_of(self, row: Row) -> str:
+        return str(row.data.get(self.machine(row.kind).field))
+
+    def enter(self, row: Row, state: str, at: float) -> None:
+        """Put a row in a state and schedule how that state ends."""
+        machine = self.machine(row.kind)
+        row.data[machine.field] = state
+        generation = int(row.meta.get("lifecycle_generation", 0)) + 1
+        row.meta["lifecycle_generation"] = generation
+        transition = machine.states.get(state)
+        if self.override is not None:
+            transition = self.override(self.provider, row, state, transition)
+        if transition is not None and transition.after is not None:
+            self._scheduler.at(
+                at + transition.after,
+                "lifecycle",
+                {
+                    "provider": self.provider,
+                    "kind": row.kind,
+                    "id": row.id,
+                    "generation": generation,
+                    "then": transition.then,
+                    "remove": transition.remove,
+                },
+            )
+        if self.on_enter is not None:
+            self.on_enter(row, state, at)
+
+    def apply(self, row: Row, payload: Mapping[str, Any], at: float) -> bool:
+        """Apply a due lifecycle event; False when the row has moved on since."""
+        if row.meta.get("lifecycle_generation") != payload["generation"]:
+            return False
+        if payload["remove"]:
+            if self.on_remove is not None:
+                self.on_remove(row, at)
+            return True
+        if payload["then"] is not None:
+            self.enter(row, payload["then"], at)
+        return True

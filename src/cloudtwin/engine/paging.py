@@ -1,0 +1,44 @@
+"""Pagination that costs what the page costs: by page number, and by marker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from .errors import ApiError
+from .store import Row, Table
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    total: int
+
+
+def by_number(table: Table, account: str, page: int, per_page: int, *, reverse: bool = False) -> Page:
+    """`page`/`per_page` over one account's rows in creation order."""
+    offset = (page - 1) * per_page
+    return Page(table.page(account, offset, per_page, reverse=reverse), table.count(account))
+
+
+def by_marker(
+    table: Table,
+    account: str,
+    marker: str | None,
+    limit: int,
+    *,
+    reverse: bool = False,
+    marker_error: str = "invalid_request",
+) -> list[Row]:
+    """`limit` rows after the row named by `marker`, in creation order (newest first if reverse)."""
+    start = 0
+    if marker:
+        position = table.position(account, marker, reverse=reverse)
+        if position is None:
+            raise ApiError(marker_error, f"marker {marker} could not be found")
+        start = position + 1
+    return table.page(account, start, limit, reverse=reverse)
+
+
+def filtered(rows: Iterable[Row], keep: Callable[[Row], bool]) -> Iterator[Row]:
+    return (row for row in rows if keep(row))

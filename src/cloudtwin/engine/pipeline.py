@@ -1,0 +1,157 @@
+"""One request's way through the twin.
+
+journal in -> clock stamp -> authenticate -> fault rules -> validate -> (lock: drain
+lifecycles -> handler) -> render in the provider's shape -> journal out.
+Each step is a small function; providers plug in only authenticator, renderer, handlers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any, Mapping
+
+from flask import Response, request
+
+from .clock import iso
+from .errors import ApiError
+from .faults.rules import Request as FaultRequest
+from .journal import preview
+from .provider import Call, Context, Reply, RequestInfo
+from .routing import MountedApi
+from .spec import Operation
+from .twin import Twin
+from .validation import RawRequest, validate
+
+log = logging.getLogger("cloudtwin")
+
+
+class Pipeline:
+    def __init__(self, twin: Twin) -> None:
+        self.twin = twin
+
+    # The view Flask calls ----------------------------------------------------------
+    def view(self, mounted: MountedApi, path: str, operations: dict[str, Operation]):  # type: ignore[no-untyped-def]
+        def dispatch(**path_values: str) -> Response:
+            return self.handle(mounted, path, operations, path_values)
+        dispatch.__name__ = f"dispatch_{mounted.name}"
+        return dispatch
+
+    def handle(self, mounted: MountedApi, path: str, operations: Mapping[str, Operation],
+               path_values: Mapping[str, str]) -> Response:
+        started = time.perf_counter()
+        twin = self.twin
+        mount_values = {k: v for k, v in path_values.items() if k in mounted.mount_params}
+        own_values = {k: v for k, v in path_values.items() if k not in mounted.mount_params}
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        info = RequestInfo(
+            method=request.method, path=request.path, headers=headers,
+            base_url=mounted.base_url(request.host_url, mount_values), mount_params=mount_values,
+        )
+        method = request.method
+        operation = operations.get(method) or (operations.get("GET") if method == "HEAD" else None)
+        entry: dict[str, Any] = {
+            "provider": mounted.provider.name, "api": mounted.name,
+            "operation": operation.operation_id if operation else None,
+            "method": method, "path": request.path, "query": request.query_string.decode("latin-1"),
+            "account": None, "fault": None,
+        }
+        body = request.get_data(cache=False) if request.content_length != 0 else b""
+        now = twin.clock.now()
+        entry["at"], entry["epoch"] = iso(now), now
+        entry["wall"] = time.time()
+        entry["request_body"] = preview(body)
+        delay = 0.0
+        try:
+            self._check_mount(mounted, mount_values)
+            if operation is None:
+                response = self._no_operation(mounted, info, operations)
+            else:
+                account = None
+                if operation.needs_auth:
+                    account = mounted.api.authenticate(info, Context(twin, mounted.provider.name, None, now))
+                    entry["account"] = account.id
+                decision = twin.faults.decide(
+                    FaultRequest(mounted.provider.name, mounted.name, operation.operation_id, method,
+                                 request.path, account.id if account else None), now)
+                if decision is not None:
+                    entry["fault"] = {"rule": decision.rule.id, "kind": decision.rule.action.kind,
+                                      "draw": decision.draw, "at": iso(decision.at), **decision.outcome.note}
+                    delay = decision.outcome.delay
+                    if delay:
+                        time.sleep(delay)  # network latency is real time by design; never under the lock
+                    if decision.outcome.error is not None:
+                        raise decision.outcome.error
+                raw = RawRequest(method, own_values, request.args.to_dict(flat=False), headers,
+                                 request.content_type, body)
+                valid = validate(operation, raw)
+                response = self._call(mounted, operation, valid, account, info)
+        except ApiError as error:
+            response = self.error_response(mounted, error, info)
+        except Exception:  # a bug in a handler: say so in the provider's shape, keep serving
+            log.exception("handler failed: %s %s", method, request.path)
+            response = self.error_response(mounted, ApiError("internal", "Internal error.", status=500), info)
+        entry["status"] = response.status_code
+        entry["response_body"] = preview(response.get_data()) if not response.is_streamed else None
+        entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        twin.journal.record(entry)
+        return response
+
+    # Steps ---------------------------------------------------------------------------
+    @staticmethod
+    def _check_mount(mounted: MountedApi, values: Mapping[str, str]) -> None:
+        for key, allowed in mounted.mount_enums.items():
+            if values.get(key) not in allowed:
+                raise ApiError("route_not_found", f"Unknown {key} {values.get(key)!r}.")
+
+    def _no_operation(self, mounted: MountedApi, info: RequestInfo, operations: Mapping[str, Operation]) -> Response:
+        allowed = sorted(set(operations) | ({"HEAD"} if "GET" in operations else set()))
+        if info.method == "OPTIONS":
+            response = Response(status=204)
+            del response.headers["Content-Type"]
+            response.headers["Allow"] = ", ".join(allowed + ["OPTIONS"])
+            return response
+        raise ApiError("method_not_allowed", headers={"Allow": ", ".join(allowed)})
+
+    def _call(self, mounted: MountedApi, operation: Operation, valid: Any, account: Any,
+              info: RequestInfo) -> Response:
+        twin = self.twin
+        handler = mounted.api.handlers.get(operation.operation_id)
+        assert handler is not None  # the twin checked every operation has one at start-up
+        with twin.lock:
+            twin.drain()
+            call = Call(
+                twin, mounted.provider.name, account, twin.clock.now(), operation_id=operation.operation_id,
+                path=valid.path, query=valid.query, headers=valid.headers, body=valid.body,
+                media_type=valid.media_type, request=info,
+            )
+            result = handler(call)
+            return self._render(mounted, operation, result, call)
+
+    def _render(self, mounted: MountedApi, operation: Operation, result: Any, ctx: Context) -> Response:
+        reply = result if isinstance(result, Reply) else Reply(body=result)
+        status = reply.status or operation.success_status
+        headers = dict(mounted.api.response_headers(ctx)) if mounted.api.response_headers else {}
+        headers.update(reply.headers)
+        if status == 204 or reply.body is None:
+            empty = Response(status=status, headers=headers)
+            del empty.headers["Content-Type"]  # Go clients decode any JSON-typed body, even an empty one
+            return empty
+        media_type = operation.success_media_type or "application/json"
+        if isinstance(reply.body, (bytes, str)):
+            return Response(reply.body, status=status, headers=headers, content_type=media_type)
+        if media_type == "application/json":
+            media_type = mounted.api.json_content_type
+        payload = json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False)
+        return Response(payload, status=status, headers=headers, content_type=media_type)
+
+    def error_response(self, mounted: MountedApi, error: ApiError, info: RequestInfo) -> Response:
+        resolved = mounted.errors.resolve(error)
+        rendered = mounted.api.render_error(resolved, info)
+        headers: dict[str, str] = {}
+        if mounted.api.response_headers:
+            headers.update(mounted.api.response_headers(Context(self.twin, mounted.provider.name, None, 0)))
+        headers.update(resolved.headers)
+        headers.update(rendered.headers)
+        return Response(rendered.body, status=resolved.status, headers=headers, content_type=rendered.content_type)

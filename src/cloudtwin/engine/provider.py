@@ -1,0 +1,190 @@
+"""How a provider plugs into the engine.
+
+A provider is a package that returns a `Provider`: its prefix, and one `Api` per OpenAPI
+document it serves, each with an authenticator, an error renderer and handlers keyed by
+operationId. Handlers receive a `Call` (validated input plus the twin's services) and
+return data; they never build HTTP responses, read the wall clock or use `random`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from .errors import ApiError, ResolvedError
+from .store import Account, Records, Row
+
+if TYPE_CHECKING:
+    from .twin import Twin
+
+
+@dataclass
+class Reply:
+    """A handler's answer when the spec's success status or default headers are not enough."""
+
+    body: Any = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An error as the provider writes it: the body and its content type."""
+
+    body: bytes
+    content_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What an authenticator or renderer may look at."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]  # lower-cased names
+    base_url: str  # the API's mount as the client reached it, e.g. http://h:p/genesis/compute/v1
+    mount_params: Mapping[str, str]
+
+
+class Context:
+    """The twin's services as one provider sees them, for one account, at one instant."""
+
+    def __init__(self, twin: "Twin", provider: str, account: Account | None, now: float) -> None:
+        self.twin = twin
+        self.provider = provider
+        self.account = account
+        self.now = now
+        self.records = Records(twin.store, provider, account.id if account else None)
+
+    @property
+    def fixtures(self) -> Mapping[str, Any]:
+        return self.twin.fixtures[self.provider]
+
+    @property
+    def ids(self) -> "ProviderIds":
+        return ProviderIds(self.twin, self.provider)
+
+    def enter(self, row: Row, state: str, at: float | None = None) -> None:
+        """Move a row to a lifecycle state (scheduling how it ends)."""
+        self.twin.lifecycles[self.provider].enter(row, state, self.now if at is None else at)
+
+    def state_of(self, row: Row) -> str:
+        return self.twin.lifecycles[self.provider].state_of(row)
+
+    def schedule(self, at: float, timer: str, payload: dict[str, Any]) -> None:
+        """Run one of this provider's timers at a virtual instant."""
+        self.twin.scheduler.at(at, f"{self.provider}:{timer}", payload)
+
+    def for_account(self, account_id: str) -> "Context":
+        return Context(self.twin, self.provider, self.twin.store.accounts[account_id], self.now)
+
+
+class ProviderIds:
+    """Seeded ids drawn from this provider's own streams."""
+
+    def __init__(self, twin: "Twin", provider: str) -> None:
+        self._ids = twin.ids
+        self._prefix = provider
+
+    def uuid4(self) -> str:
+        return self._ids.uuid4(f"{self._prefix}.ids")
+
+    def hex(self, length: int) -> str:
+        return self._ids.hex(length, f"{self._prefix}.ids")
+
+    def digits(self, length: int) -> str:
+        return self._ids.digits(length, f"{self._prefix}.ids")
+
+    def token(self, length: int = 32) -> str:
+        return self._ids.token(length, f"{self._prefix}.tokens")
+
+    def ipv4(self, network: str) -> str:
+        return self._ids.ipv4(network, f"{self._prefix}.addresses")
+
+    def rng(self, stream: str):  # type: ignore[no-untyped-def]
+        return self._ids.rng(f"{self._prefix}.{stream}")
+
+
+class Call(Context):
+    """One validated request, handed to a handler."""
+
+    def __init__(self, twin: "Twin", provider: str, account: Account | None, now: float, *,
+                 operation_id: str, path: dict[str, Any], query: dict[str, Any], headers: dict[str, Any],
+                 body: Any, media_type: str | None, request: RequestInfo) -> None:
+        super().__init__(twin, provider, account, now)
+        self.operation_id = operation_id
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.media_type = media_type
+        self.request = request
+
+
+Handler = Callable[[Call], Any]
+Authenticator = Callable[[RequestInfo, Context], Account]
+ErrorRenderer = Callable[[ResolvedError, RequestInfo], Rendered]
+Timer = Callable[[Context, Mapping[str, Any]], None]
+
+
+class Handlers:
+    """operationId -> handler, filled by `@handlers("operationId")` in a provider's modules."""
+
+    def __init__(self) -> None:
+        self._by_operation: dict[str, Handler] = {}
+
+    def __call__(self, operation_id: str) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            if operation_id in self._by_operation:
+                raise ValueError(f"two handlers for {operation_id}")
+            self._by_operation[operation_id] = fn
+            return fn
+        return register
+
+    def get(self, operation_id: str) -> Handler | None:
+        return self._by_operation.get(operation_id)
+
+    def __contains__(self, operation_id: str) -> bool:
+        return operation_id in self._by_operation
+
+    def operation_ids(self) -> set[str]:
+        return set(self._by_operation)
+
+
+@dataclass
+class Api:
+    name: str
+    spec_file: str
+    handlers: Handlers
+    authenticate: Authenticator
+    render_error: ErrorRenderer
+    # Served at `<mount><spec_route>` when set, e.g. "/openapi.yaml".
+    spec_route: str | None = None
+    # Headers added to every answer of this API (e.g. a request id).
+    response_headers: Callable[[Context], Mapping[str, str]] | None = None
+    json_content_type: str = "application/json"
+
+
+@dataclass
+class Provider:
+    name: str  # also the URL prefix: /<name>
+    apis: list[Api]
+    # At every reset: seed provider-wide state (public images, …) from fixtures.
+    setup: Callable[[Context], None] | None = None
+    # For every account, at reset or when the admin API adds one.
+    setup_account: Callable[[Context], None] | None = None
+    # Fresh credentials for an account the admin API adds without any.
+    new_credentials: Callable[[ProviderIds], dict[str, Any]] | None = None
+    timers: dict[str, Timer] = field(default_factory=dict)
+    # Lifecycle hooks: a row entered a state / is about to be removed.
+    on_enter: Callable[[Context, Row, str], None] | None = None
+    on_remove: Callable[[Context, Row], None] | None = None
+    # Where `cloudtwin serve` tells a newcomer to point a client, below the prefix.
+    base_paths: dict[str, str] = field(default_factory=dict)
+
+
+def require(condition: bool, key: str, message: str | None = None, **extra: Any) -> None:
+    """Raise `key` from the provider's error table unless the condition holds."""
+    if not condition:
+        raise ApiError(key, message, **extra)

@@ -1,0 +1,77 @@
+"""One Flask rule per spec path; every request goes to the pipeline.
+
+Each path is registered for every method, so that an undeclared method reaches the
+pipeline and gets the provider's own 405 with `Allow`, not Werkzeug's HTML page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Flask
+
+from .errors import ErrorTable
+from .provider import Api, Provider
+from .spec import Operation, Spec, flask_rule
+
+ROUTED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+
+
+@dataclass
+class MountedApi:
+    provider: Provider
+    api: Api
+    spec: Spec
+    errors: ErrorTable
+    prefix: str  # e.g. /rackspace/images/{region}
+    mount_params: frozenset[str]
+    mount_enums: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.api.name
+
+    def base_url(self, host_url: str, mount_values: dict[str, str]) -> str:
+        path = self.prefix
+        for key, value in mount_values.items():
+            path = path.replace("{" + key + "}", value)
+        return host_url.rstrip("/") + path
+
+    def prefix_regex(self) -> re.Pattern[str]:
+        pattern = re.escape(self.prefix)
+        for key in self.mount_params:
+            pattern = pattern.replace(re.escape("{" + key + "}"), "[^/]+")
+        return re.compile("^" + pattern + "(/|$)")
+
+
+View = Callable[..., Any]
+
+
+def mount(app: Flask, mounted: MountedApi, make_view: Callable[[MountedApi, str, dict[str, Operation]], View]) -> None:
+    optional_slash = mounted.spec.trailing_slash_optional
+    for path, operations in mounted.spec.paths.items():
+        rule = flask_rule(mounted.prefix + path)
+        if optional_slash and not rule.endswith("/"):
+            rule += "/"
+        endpoint = f"{mounted.name}:{path}"
+        app.add_url_rule(
+            rule,
+            endpoint=endpoint,
+            view_func=make_view(mounted, path, operations),
+            methods=ROUTED_METHODS,
+            strict_slashes=not (optional_slash or rule.endswith("/")),
+            provide_automatic_options=False,
+        )
+
+
+def mount_params_of(template: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\{([^}/]+)\}", template))
+
+
+def mount_enums(spec: Spec, params: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Allowed values of mount variables, from the spec's `servers[0].variables`."""
+    variables = ((spec.document.get("servers") or [{}])[0] or {}).get("variables") or {}
+    return {name: frozenset(variables[name]["enum"]) for name in params
+            if name in variables and variables[name].get("enum")}

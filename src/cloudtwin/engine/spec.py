@@ -1,0 +1,234 @@
+"""Load an OpenAPI 3.1 document once and index it for the request path.
+
+Everything here runs at start-up: refs are resolved, operations are indexed by
+method and path, and one validator per (operation, location) is compiled, so that the
+per-request path never walks the document.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import jsonschema_rs
+import yaml
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class SpecError(Exception):
+    """The document cannot be served: a start-up error, never a silent 404."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    location: str  # path | query | header
+    required: bool
+    kind: str  # the JSON type used to coerce the text of the parameter
+    item_kind: str | None = None  # for arrays
+
+
+@dataclass
+class Body:
+    required: bool
+    validators: dict[str, Any]  # media type -> compiled validator (None: accept any)
+
+
+@dataclass
+class Operation:
+    api: str
+    operation_id: str
+    method: str
+    path: str
+    params: list[Param]
+    validators: dict[str, Any]  # location -> compiled validator of the parameters object
+    body: Body | None
+    success_status: int
+    success_media_type: str | None
+    statuses: frozenset[int]
+    needs_auth: bool
+    raw: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def query_params(self) -> list[Param]:
+        return [p for p in self.params if p.location == "query"]
+
+
+class Spec:
+    """An indexed OpenAPI document."""
+
+    def __init__(self, path: Path, document: dict[str, Any], api_name: str) -> None:
+        self.path = path
+        self.document = document
+        self.api_name = api_name
+        self.extension: dict[str, Any] = document.get("x-cloudtwin", {}) or {}
+        self._components = document.get("components", {})
+        self.operations: dict[str, Operation] = {}
+        self.paths: dict[str, dict[str, Operation]] = {}
+        self._index()
+
+    @classmethod
+    def load(cls, path: Path, api_name: str) -> "Spec":
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise SpecError(f"{path}: cannot read the document: {exc}") from exc
+        if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
+            raise SpecError(f"{path}: not an OpenAPI 3 document")
+        return cls(path, document, api_name)
+
+    # ------------------------------------------------------------------------------
+    @property
+    def mount(self) -> str:
+        return str(self.extension.get("mount", "")).rstrip("/")
+
+    @property
+    def trailing_slash_optional(self) -> bool:
+        return self.extension.get("trailing_slash", "strict") == "optional"
+
+    @property
+    def error_entries(self) -> dict[str, Any]:
+        return dict(self.extension.get("errors", {}) or {})
+
+    def resolve(self, node: Any) -> Any:
+        """Follow local `$ref`s until a concrete node is reached."""
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/"):
+                raise SpecError(f"{self.path}: only local references are supported: {ref}")
+            target: Any = self.document
+            for part in ref[2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(target, dict) or part not in target:
+                    raise SpecError(f"{self.path}: unresolved reference {ref}")
+                target = target[part]
+            node = target
+            seen += 1
+            if seen > 50:
+                raise SpecError(f"{self.path}: reference cycle at {ref}")
+        return node
+
+    def compile(self, schema: Mapping[str, Any]) -> Any:
+        root = dict(schema)
+        root["components"] = self._components
+        try:
+            return jsonschema_rs.validator_for(root, validate_formats=True)
+        except Exception as exc:  # the library raises several types for a bad schema
+            raise SpecError(f"{self.path}: cannot compile a schema: {exc}") from exc
+
+    def served_copy(self, server_url: str) -> dict[str, Any]:
+        """The document as the twin serves it: `servers` pointing at the twin."""
+        served = copy.deepcopy(self.document)
+        served["servers"] = [{"url": server_url, "description": "this cloudtwin"}] + [
+            s for s in self.document.get("servers", []) if s.get("url") != server_url
+        ]
+        return served
+
+    # ------------------------------------------------------------------------------
+    def _index(self) -> None:
+        top_security = self.document.get("security", [])
+        for path, item in (self.document.get("paths") or {}).items():
+            item = self.resolve(item)
+            shared = [self.resolve(p) for p in item.get("parameters", [])]
+            for method in HTTP_METHODS:
+                if method not in item:
+                    continue
+                op = item[method]
+                op_id = op.get("operationId")
+                if not op_id:
+                    raise SpecError(f"{self.path}: {method.upper()} {path} has no operationId")
+                if op_id in self.operations:
+                    raise SpecError(f"{self.path}: operationId {op_id} is used twice")
+                operation = self._operation(path, method, op, shared, top_security)
+                self.operations[op_id] = operation
+                self.paths.setdefault(path, {})[method.upper()] = operation
+
+    def _operation(
+        self, path: str, method: str, op: Mapping[str, Any], shared: list[Any], top_security: Any
+    ) -> Operation:
+        by_key: dict[tuple[str, str], Any] = {}
+        for raw in shared + [self.resolve(p) for p in op.get("parameters", [])]:
+            by_key[(raw["in"], raw["name"])] = raw
+        params: list[Param] = []
+        groups: dict[str, dict[str, Any]] = {}
+        for (location, name), raw in by_key.items():
+            if location == "cookie":
+                continue
+            schema = raw.get("schema", {})
+            key = name.lower() if location == "header" else name
+            group = groups.setdefault(location, {"type": "object", "properties": {}, "required": []})
+            group["properties"][key] = schema
+            required = bool(raw.get("required")) or location == "path"
+            if required:
+                group["required"].append(key)
+            kind, item_kind = self._kinds(schema)
+            params.append(Param(key, location, required, kind, item_kind))
+        validators = {loc: self.compile(group) for loc, group in groups.items()}
+
+        body = None
+        if "requestBody" in op:
+            raw_body = self.resolve(op["requestBody"])
+            media: dict[str, Any] = {}
+            for media_type, content in (raw_body.get("content") or {}).items():
+                schema = content.get("schema")
+                media[media_type.lower()] = self.compile(schema) if schema is not None else None
+            body = Body(required=bool(raw_body.get("required")), validators=media)
+
+        responses = op.get("responses") or {}
+        statuses = frozenset(int(code) for code in responses if str(code).isdigit())
+        success = sorted(code for code in statuses if 200 <= code < 300)
+        if not success:
+            raise SpecError(f"{self.path}: {op['operationId']} documents no 2xx response")
+        success_status = success[0]
+        content = (self.resolve(responses[str(success_status)]) or {}).get("content") or {}
+        success_media_type = next(iter(content), None)
+
+        security = op.get("security", top_security)
+        return Operation(
+            api=self.api_name,
+            operation_id=op["operationId"],
+            method=method.upper(),
+            path=path,
+            params=params,
+            validators=validators,
+            body=body,
+            success_status=success_status,
+            success_media_type=success_media_type,
+            statuses=statuses,
+            needs_auth=bool(security),
+            raw=op,
+        )
+
+    def _kinds(self, schema: Any) -> tuple[str, str | None]:
+        schema = self.resolve(schema)
+        kind = _json_type(schema)
+        item_kind = None
+        if kind == "array":
+            item_kind = _json_type(self.resolve(schema.get("items", {})))
+        return kind, item_kind
+
+
+def _json_type(schema: Mapping[str, Any]) -> str:
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        declared = next((t for t in declared if t != "null"), "string")
+    if declared:
+        return str(declared)
+    for combinator in ("oneOf", "anyOf", "allOf"):
+        for option in schema.get(combinator, []) or []:
+            if isinstance(option, dict) and option.get("type"):
+                return _json_type(option)
+    return "string"
+
+
+def flask_rule(template: str) -> str:
+    """`/instances/{instance_id}` -> `/instances/<instance_id>`."""
+    return re.sub(r"\{([^}/]+)\}", r"<\1>", template)
+
+
+PathMatcher = Callable[[str], bool]

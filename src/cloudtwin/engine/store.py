@@ -1,0 +1,231 @@
+"""In-memory state: accounts, and per provider and kind a table of resources.
+
+A resource is a `Row`: the public body a provider returns (`data`), plus private
+bookkeeping (`meta`). Each account's rows are kept in creation order in a sorted
+index, so a page, a deep page and a marker page cost what the page costs, not what
+the table holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from sortedcontainers import SortedDict
+
+from .errors import ApiError
+
+
+@dataclass(slots=True)
+class Row:
+    id: str
+    kind: str
+    account: str
+    seq: int
+    data: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def export(self) -> list[Any]:
+        return [self.id, self.account, self.seq, self.data, self.meta]
+
+
+class Table:
+    """All rows of one kind of one provider, across accounts."""
+
+    def __init__(self, provider: str, kind: str) -> None:
+        self.provider = provider
+        self.kind = kind
+        self._rows: dict[str, Row] = {}
+        self._by_account: dict[str, SortedDict] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, row: Row) -> Row:
+        if row.id in self._rows:
+            raise ValueError(f"{self.provider}/{self.kind}: duplicate id {row.id}")
+        self._rows[row.id] = row
+        self._by_account.setdefault(row.account, SortedDict())[row.seq] = row
+        return row
+
+    def remove(self, row_id: str) -> Row | None:
+        row = self._rows.pop(row_id, None)
+        if row is not None:
+            index = self._by_account.get(row.account)
+            if index is not None:
+                index.pop(row.seq, None)
+        return row
+
+    def get(self, row_id: str) -> Row | None:
+        return self._rows.get(row_id)
+
+    def count(self, account: str) -> int:
+        index = self._by_account.get(account)
+        return len(index) if index else 0
+
+    def rows(self, account: str | None = None, *, reverse: bool = False) -> Iterator[Row]:
+        if account is None:
+            values: Iterable[Row] = sorted(self._rows.values(), key=lambda r: r.seq, reverse=reverse)
+            yield from values
+            return
+        index = self._by_account.get(account)
+        if not index:
+            return
+        yield from (reversed(index.values()) if reverse else index.values())
+
+    def page(self, account: str, offset: int, limit: int, *, reverse: bool = False) -> list[Row]:
+        index = self._by_account.get(account)
+        if not index or offset >= len(index) or limit <= 0:
+            return []
+        values = index.values()
+        n = len(index)
+        if reverse:
+            start, stop = max(0, n - offset - limit), n - offset
+            return list(reversed(values[start:stop]))
+        return list(values[offset : offset + limit])
+
+    def position(self, account: str, row_id: str, *, reverse: bool = False) -> int | None:
+        """Where a row stands in its account's order: for marker pagination."""
+        row = self._rows.get(row_id)
+        index = self._by_account.get(account)
+        if row is None or row.account != account or not index:
+            return None
+        pos = index.index(row.seq)
+        return len(index) - 1 - pos if reverse else pos
+
+    def export(self) -> list[list[Any]]:
+        return [row.export() for row in sorted(self._rows.values(), key=lambda r: r.seq)]
+
+
+@dataclass
+class Account:
+    id: str
+    name: str
+    credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "credentials": self.credentials, "settings": self.settings}
+
+
+class Store:
+    """The twin's whole state, except the clock, the scheduler and the fault rules."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, Account] = {}
+        self._credentials: dict[tuple[str, str, str], str] = {}
+        self._tables: dict[tuple[str, str], Table] = {}
+        self._seq = 0
+
+    # Accounts ------------------------------------------------------------------------
+    def add_account(self, account: Account) -> Account:
+        if account.id in self.accounts:
+            raise ValueError(f"account {account.id} exists")
+        self.accounts[account.id] = account
+        for provider, fields in account.credentials.items():
+            for name, value in fields.items():
+                if name in _SECRET_FIELDS:
+                    self._credentials[(provider, name, str(value))] = account.id
+        return account
+
+    def account_by_credential(self, provider: str, field_name: str, value: str) -> Account | None:
+        account_id = self._credentials.get((provider, field_name, value))
+        return self.accounts.get(account_id) if account_id else None
+
+    def index_credential(self, provider: str, field_name: str, value: str, account_id: str) -> None:
+        self._credentials[(provider, field_name, value)] = account_id
+
+    def forget_credential(self, provider: str, field_name: str, value: str) -> None:
+        self._credentials.pop((provider, field_name, value), None)
+
+    # Tables --------------------------------------------------------------------------
+    def table(self, provider: str, kind: str) -> Table:
+        key = (provider, kind)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = Table(provider, kind)
+        return table
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def insert(self, provider: str, kind: str, account: str, row_id: str, data: dict[str, Any],
+               meta: dict[str, Any] | None = None) -> Row:
+        row = Row(row_id, kind, account, self.next_seq(), data, meta or {})
+        return self.table(provider, kind).add(row)
+
+    # Persistence ---------------------------------------------------------------------
+    def export(self) -> dict[str, Any]:
+        tables: dict[str, dict[str, Any]] = {}
+        for (provider, kind), table in sorted(self._tables.items()):
+            if len(table):
+                tables.setdefault(provider, {})[kind] = table.export()
+        return {
+            "seq": self._seq,
+            "accounts": [a.describe() for a in self.accounts.values()],
+            "extra_credentials": [[*key, value] for key, value in self._credentials.items()],
+            "tables": tables,
+        }
+
+    @classmethod
+    def restore(cls, state: dict[str, Any]) -> "Store":
+        store = cls()
+        for raw in state["accounts"]:
+            store.add_account(Account(raw["id"], raw["name"], raw.get("credentials", {}), raw.get("settings", {})))
+        for provider, name, value, account_id in state.get("extra_credentials", []):
+            store.index_credential(provider, name, value, account_id)
+        for provider, kinds in state["tables"].items():
+            for kind, rows in kinds.items():
+                table = store.table(provider, kind)
+                for row_id, account, seq, data, meta in rows:
+                    table.add(Row(row_id, kind, account, seq, data, meta))
+        store._seq = int(state["seq"])
+        return store
+
+
+# Credential fields that identify an account; other fields (names, currencies) are data.
+_SECRET_FIELDS = frozenset({"token", "api_key", "username", "access_token"})
+
+
+class Records:
+    """One provider's tables as one account sees them: what a handler works with."""
+
+    def __init__(self, store: Store, provider: str, account: str | None) -> None:
+        self._store = store
+        self.provider = provider
+        self.account = account
+
+    def _account(self) -> str:
+        if self.account is None:
+            raise RuntimeError("this call has no account")
+        return self.account
+
+    def table(self, kind: str) -> Table:
+        return self._store.table(self.provider, kind)
+
+    def add(self, kind: str, row_id: str, data: dict[str, Any], meta: dict[str, Any] | None = None,
+            *, account: str | None = None) -> Row:
+        return self._store.insert(self.provider, kind, account or self._account(), row_id, data, meta)
+
+    def find(self, kind: str, row_id: str) -> Row | None:
+        row = self.table(kind).get(row_id)
+        return row if row is not None and row.account == self.account else None
+
+    def get(self, kind: str, row_id: str, *, error: str = "not_found", message: str | None = None) -> Row:
+        row = self.find(kind, row_id)
+        if row is None:
+            raise ApiError(error, message)
+        return row
+
+    def remove(self, kind: str, row_id: str) -> Row | None:
+        return self.table(kind).remove(row_id)
+
+    def rows(self, kind: str, *, reverse: bool = False) -> Iterator[Row]:
+        return self.table(kind).rows(self._account(), reverse=reverse)
+
+    def count(self, kind: str) -> int:
+        return self.table(kind).count(self._account())
+
+    def page(self, kind: str, offset: int, limit: int, *, reverse: bool = False) -> list[Row]:
+        return self.table(kind).page(self._account(), offset, limit, reverse=reverse)

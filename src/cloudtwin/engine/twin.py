@@ -1,0 +1,201 @@
+"""The twin: one clock, one store, one scheduler, one fault engine, many providers."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from . import resources
+from .clock import Clock
+from .errors import ErrorTable
+from .faults import FaultEngine
+from .fixtures import load_folder, merge
+from .ids import Ids
+from .journal import Journal
+from .lifecycle import Event, Lifecycles, Machine, Scheduler
+from .provider import Api, Context, Provider
+from .spec import Spec, SpecError
+from .store import Account, Store
+
+STATE_VERSION = 1
+
+
+class StateVersionError(ValueError):
+    pass
+
+
+class Twin:
+    def __init__(
+        self,
+        providers: Iterable[Provider],
+        *,
+        seed: int | str = 0,
+        fixtures: Path | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        spec_dir: Path | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.providers: dict[str, Provider] = {p.name: p for p in providers}
+        self.seed = seed
+        self.lock = threading.RLock()
+        self.clock = clock or Clock()
+        self.journal = Journal()
+        self.specs: dict[str, Spec] = {}
+        self.error_tables: dict[str, ErrorTable] = {}
+        self._load_specs(spec_dir or resources.spec_dir())
+        base = load_folder(resources.fixtures_dir(), self.providers)
+        if fixtures is not None:
+            base = merge(base, load_folder(fixtures, self.providers))
+        self.base_fixtures = merge(base, overrides or {})
+        self.reset()
+
+    # Specs ---------------------------------------------------------------------------
+    def _load_specs(self, folder: Path) -> None:
+        for provider in self.providers.values():
+            for api in provider.apis:
+                spec = Spec.load(folder / api.spec_file, api.name)
+                missing = sorted(set(spec.operations) - api.handlers.operation_ids())
+                if missing:
+                    raise SpecError(f"{api.spec_file}: no handler for {', '.join(missing)}")
+                extra = sorted(api.handlers.operation_ids() - set(spec.operations))
+                if extra:
+                    raise SpecError(f"{api.name}: handlers for unknown operations {', '.join(extra)}")
+                self.specs[api.name] = spec
+                self.error_tables[api.name] = ErrorTable(spec.error_entries)
+
+    def apis(self) -> Iterable[tuple[Provider, Api]]:
+        for provider in self.providers.values():
+            for api in provider.apis:
+                yield provider, api
+
+    # State ---------------------------------------------------------------------------
+    def reset(self, *, reset_clock: bool = False) -> None:
+        """Back to the fixtures: a fresh store, queue, rule list and id streams."""
+        with self.lock:
+            if reset_clock:
+                self.clock = Clock()
+            self.fixtures: dict[str, Any] = {name: self.base_fixtures.get(name, {}) for name in self.providers}
+            self.ids = Ids(self.seed)
+            self.store = Store()
+            self.scheduler = Scheduler()
+            self.faults = FaultEngine(self.ids)
+            self.journal.clear()
+            self._build_lifecycles()
+            now = self.clock.now()
+            for provider in self.providers.values():
+                if provider.setup:
+                    provider.setup(Context(self, provider.name, None, now))
+            for raw in self.base_fixtures.get("accounts", []):
+                self.add_account(raw)
+
+    def _build_lifecycles(self) -> None:
+        self.lifecycles: dict[str, Lifecycles] = {}
+        for name, provider in self.providers.items():
+            raw = self.fixtures[name].get("lifecycles") or {}
+            machines = {kind: Machine.from_fixture(kind, states or {}) for kind, states in raw.items()}
+            lifecycles = Lifecycles(name, machines, self.scheduler)
+            if provider.on_enter is not None:
+                lifecycles.on_enter = self._enter_hook(provider)
+            if provider.on_remove is not None:
+                lifecycles.on_remove = self._remove_hook(provider)
+            self.lifecycles[name] = lifecycles
+
+    def _enter_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
+        def hook(row, state, at):  # type: ignore[no-untyped-def]
+            provider.on_enter(self._row_context(provider.name, row.account, at), row, state)  # type: ignore[misc]
+        return hook
+
+    def _remove_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
+        def hook(row, at):  # type: ignore[no-untyped-def]
+            provider.on_remove(self._row_context(provider.name, row.account, at), row)  # type: ignore[misc]
+        return hook
+
+    def _row_context(self, provider: str, account_id: str, at: float) -> Context:
+        return Context(self, provider, self.store.accounts.get(account_id), at)
+
+    def add_account(self, raw: Mapping[str, Any]) -> Account:
+        """Create an account, filling in credentials for any provider that lacks them."""
+        with self.lock:
+            account_id = str(raw.get("id") or f"acct-{self.ids.hex(8, 'accounts')}")
+            credentials = {k: dict(v) for k, v in (raw.get("credentials") or {}).items()}
+            for provider in self.providers.values():
+                if provider.name not in credentials and provider.new_credentials is not None:
+                    credentials[provider.name] = provider.new_credentials(Context(self, provider.name, None, 0).ids)
+            account = self.store.add_account(Account(
+                id=account_id, name=str(raw.get("name", account_id)), credentials=credentials,
+                settings={k: dict(v) for k, v in (raw.get("settings") or {}).items()},
+            ))
+            now = self.clock.now()
+            for provider in self.providers.values():
+                if provider.setup_account:
+                    provider.setup_account(Context(self, provider.name, account, now))
+            return account
+
+    # Time ----------------------------------------------------------------------------
+    def drain(self, until: float | None = None) -> int:
+        """Apply every event due by `until` (default: now), in order. Caller holds the lock."""
+        limit = self.clock.now() if until is None else until
+        applied = 0
+        while (event := self.scheduler.pop_due(limit)) is not None:
+            self._apply(event)
+            applied += 1
+        return applied
+
+    def advance(self, seconds: float) -> int:
+        with self.lock:
+            self.clock.advance(seconds)
+            return self.drain()
+
+    def set_time(self, at: float) -> int:
+        with self.lock:
+            if at < self.clock.now():
+                raise ValueError("the virtual clock cannot move backwards")
+            self.clock.set(at)
+            return self.drain()
+
+    def _apply(self, event: Event) -> None:
+        payload = event.payload
+        if event.action == "lifecycle":
+            provider = payload["provider"]
+            table = self.store.table(provider, payload["kind"])
+            row = table.get(payload["id"])
+            if row is not None and self.lifecycles[provider].apply(row, payload, event.due) and payload["remove"]:
+                table.remove(row.id)
+            return
+        provider_name, _, timer = event.action.partition(":")
+        provider = self.providers[provider_name]
+        account = self.store.accounts.get(payload.get("account", "")) if payload.get("account") else None
+        provider.timers[timer](Context(self, provider_name, account, event.due), payload)
+
+    # Persistence ---------------------------------------------------------------------
+    def export_state(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "format": "cloudtwin-state",
+                "version": STATE_VERSION,
+                "providers": sorted(self.providers),
+                "clock": self.clock.export(),
+                "ids": self.ids.export(),
+                "store": self.store.export(),
+                "scheduler": self.scheduler.export(),
+                "faults": self.faults.export(),
+            }
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        if state.get("format") != "cloudtwin-state":
+            raise StateVersionError("not a cloudtwin state document")
+        version = state.get("version")
+        if version != STATE_VERSION:
+            raise StateVersionError(
+                f"state version {version} cannot be loaded by this twin (it reads version {STATE_VERSION})"
+            )
+        with self.lock:
+            self.clock.restore(dict(state["clock"]))
+            self.ids.restore(dict(state["ids"]))
+            self.store = Store.restore(dict(state["store"]))
+            self.scheduler = Scheduler()
+            self.scheduler.restore(list(state["scheduler"]))
+            self.faults = FaultEngine(self.ids)
+            self.faults.restore(dict(state["faults"]))
+            self._build_lifecycles()

@@ -1,0 +1,125 @@
+"""Turn a raw request into validated input, or an `ApiError` in the provider's terms.
+
+Parameters arrive as text; they are coerced to the types the spec declares, then checked
+with the validators the spec compiled at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .errors import ApiError
+from .spec import Operation, Param
+
+MAX_BODY_BYTES = 1 * 1024 * 1024
+_INT = re.compile(r"^-?\d+$")
+_NUM = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+@dataclass
+class RawRequest:
+    """What the pipeline hands the validator; independent of Flask."""
+
+    method: str
+    path_params: Mapping[str, str]
+    query: Mapping[str, list[str]]
+    headers: Mapping[str, str]  # lower-cased names
+    content_type: str | None
+    body: bytes
+
+
+@dataclass
+class ValidInput:
+    path: dict[str, Any]
+    query: dict[str, Any]
+    headers: dict[str, Any]
+    body: Any
+    media_type: str | None
+
+
+def validate(operation: Operation, raw: RawRequest) -> ValidInput:
+    path = _params(operation, "path", {k: [v] for k, v in raw.path_params.items()})
+    query = _params(operation, "query", raw.query)
+    headers = _params(operation, "header", {k: [v] for k, v in raw.headers.items()})
+    body, media_type = _body(operation, raw)
+    return ValidInput(path=path, query=query, headers=headers, body=body, media_type=media_type)
+
+
+def _params(operation: Operation, location: str, values: Mapping[str, list[str]]) -> dict[str, Any]:
+    declared = [p for p in operation.params if p.location == location]
+    if not declared:
+        return {}
+    parsed: dict[str, Any] = {}
+    for param in declared:
+        texts = values.get(param.name)
+        if texts:
+            parsed[param.name] = _coerce(param, texts)
+    validator = operation.validators.get(location)
+    if validator is not None:
+        _check(validator, parsed, where=location)
+    return parsed
+
+
+def _coerce(param: Param, texts: list[str]) -> Any:
+    if param.kind == "array":
+        items: list[str] = []
+        for text in texts:
+            items.extend(text.split(",") if len(texts) == 1 else [text])
+        return [_scalar(param.item_kind or "string", item) for item in items]
+    return _scalar(param.kind, texts[-1])
+
+
+def _scalar(kind: str, text: str) -> Any:
+    # A text that does not parse stays text, so that validation reports the type error.
+    if kind == "integer" and _INT.match(text):
+        return int(text)
+    if kind == "number" and _NUM.match(text):
+        return float(text) if not _INT.match(text) else int(text)
+    if kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def _body(operation: Operation, raw: RawRequest) -> tuple[Any, str | None]:
+    spec_body = operation.body
+    if spec_body is None:
+        return None, None
+    if len(raw.body) > MAX_BODY_BYTES:
+        raise ApiError("payload_too_large", f"The request body exceeds {MAX_BODY_BYTES} bytes.")
+    if not raw.body:
+        if spec_body.required:
+            raise ApiError("invalid_request", "A request body is required.")
+        return None, None
+    media_type = (raw.content_type or "").split(";")[0].strip().lower()
+    if media_type not in spec_body.validators:
+        accepted = ", ".join(spec_body.validators) or "none"
+        raise ApiError(
+            "unsupported_media_type",
+            f"Content type {media_type or '(none)'} is not supported; use {accepted}.",
+            accepted=list(spec_body.validators),
+        )
+    if "json" not in media_type:
+        return raw.body, media_type
+    try:
+        document = json.loads(raw.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ApiError("malformed_body", "The request body is not valid JSON.") from None
+    validator = spec_body.validators[media_type]
+    if validator is not None:
+        _check(validator, document, where="body")
+    return document, media_type
+
+
+def _check(validator: Any, instance: Any, *, where: str) -> None:
+    try:
+        if validator.is_valid(instance):
+            return
+        error = next(iter(validator.iter_errors(instance)))
+    except RecursionError:
+        raise ApiError("invalid_request", f"Invalid {where}: nesting too deep.") from None
+    pointer = "/".join(str(part) for part in error.instance_path)
+    field = f" at '{pointer}'" if pointer else ""
+    raise ApiError("invalid_request", f"Invalid {where}{field}: {error.message}", field=pointer, location=where)

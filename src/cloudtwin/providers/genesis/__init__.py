@@ -1,0 +1,56 @@
+"""Genesis Cloud compute v1: the provider package.
+
+Registers the prefix (`/genesis`), the spec, how tokens are read, how errors look, the
+handlers (one module per resource family) and the lifecycle hooks.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ...engine.errors import ApiError, ResolvedError
+from ...engine.provider import Api, Context, Provider, ProviderIds, Rendered, RequestInfo
+from ...engine.store import Account
+from . import hooks
+from .handlers import handlers
+
+NAME = "genesis"
+
+
+def authenticate(info: RequestInfo, ctx: Context) -> Account:
+    """`Authorization: Bearer` (current) or `X-Auth-Token` (deprecated, still what Terraform sends)."""
+    header = info.headers.get("authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else info.headers.get("x-auth-token", "")
+    account = ctx.twin.store.account_by_credential(NAME, "token", token) if token else None
+    if account is None:
+        raise ApiError("unauthorized")
+    return account
+
+
+def render_error(error: ResolvedError, info: RequestInfo) -> Rendered:
+    body = {"code": error.code or "02002", "message": error.message}
+    return Rendered(json.dumps(body).encode(), "application/json")
+
+
+def new_credentials(ids: ProviderIds) -> dict[str, str]:
+    return {"token": "gc-" + ids.token(29)}
+
+
+def provider() -> Provider:
+    api = Api(
+        name=NAME,
+        spec_file="genesis.yaml",
+        handlers=handlers,
+        authenticate=authenticate,
+        render_error=render_error,
+        spec_route="/openapi.yaml",
+    )
+    return Provider(
+        name=NAME,
+        apis=[api],
+        setup_account=hooks.setup_account,
+        new_credentials=new_credentials,
+        on_enter=hooks.on_enter,
+        on_remove=hooks.on_remove,
+        base_paths={NAME: "/compute/v1"},
+    )

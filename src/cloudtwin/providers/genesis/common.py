@@ -1,0 +1,67 @@
+"""Small shapes every Genesis handler module uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine import paging
+from ...engine.clock import iso
+from ...engine.errors import ApiError
+from ...engine.provider import Call, Context
+from ...engine.store import Row
+
+
+def ref(row: Row) -> dict[str, str]:
+    return {"id": row.id, "name": row.data["name"]}
+
+
+def stamp(ctx: Context) -> str:
+    return iso(ctx.now)
+
+
+def touch(row: Row, ctx: Context) -> None:
+    row.data["updated_at"] = iso(ctx.now)
+
+
+def page_of(call: Call, kind: str, key: str, rows_filter: Any = None) -> dict[str, Any]:
+    """A `page`/`per_page` list answer: `{key: [...], total_count, page, per_page}`."""
+    page = int(call.query.get("page", 1))
+    per_page = int(call.query.get("per_page", 50))
+    result = paging.by_number(call.records.table(kind), call.account.id, page, per_page)  # type: ignore[union-attr]
+    return {key: [row.data for row in result.rows], "total_count": result.total, "page": page, "per_page": per_page}
+
+
+def page_list(call: Call, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """The same answer over an already-filtered list (small collections only)."""
+    page = int(call.query.get("page", 1))
+    per_page = int(call.query.get("per_page", 50))
+    start = (page - 1) * per_page
+    return {key: items[start:start + per_page], "total_count": len(items), "page": page, "per_page": per_page}
+
+
+def is_legacy(ctx: Context) -> bool:
+    account = ctx.account
+    return bool(account and account.settings.get("genesis", {}).get("legacy"))
+
+
+def require_current_account(ctx: Context, feature: str) -> None:
+    if is_legacy(ctx):
+        raise ApiError("feature_unavailable", f"{feature} are not available to legacy accounts")
+
+
+def require_state(row: Row, allowed: tuple[str, ...], action: str) -> None:
+    status = row.data["status"]
+    if status not in allowed:
+        raise ApiError("invalid_state", f"cannot {action} while the {row.kind.replace('_', ' ')} is {status}")
+
+
+def region_of(ctx: Context, name: str) -> dict[str, Any]:
+    return ctx.fixtures["regions"]["regions"][name]
+
+
+def start_delete(ctx: Context, row: Row) -> None:
+    """Deletes answer 204 at once; the resource shows `deleting` until its lifecycle removes it."""
+    if row.data["status"] == "deleting":
+        raise ApiError("invalid_state", f"the {row.kind.replace('_', ' ')} is already being deleted")
+    touch(row, ctx)
+    ctx.enter(row, "deleting")

@@ -1,0 +1,239 @@
+"""Instances: create, read, update (volumes and security groups), delete, actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ....engine.errors import ApiError
+from ....engine.provider import Call, Context
+from ....engine.store import Row
+from ..common import page_of, ref, stamp, start_delete, touch
+from ..stock import stock_left, take_stock
+from . import handlers
+from .account import quota_room
+from .images import resolve_image
+
+# INFERRED: which actions each state allows (GET /actions lists exactly these).
+ALLOWED_ACTIONS: dict[str, list[str]] = {"active": ["stop", "reset"], "stopped": ["start"], "error": ["start", "stop"]}
+ACTION_STATE = {"start": "starting", "stop": "stopping", "reset": "resetting"}
+
+
+def _instance(call: Call) -> Row:
+    return call.records.get("instance", call.path["instance_id"], message="instance not found")
+
+
+@handlers("listInstances")
+def list_instances(call: Call) -> dict[str, Any]:
+    return page_of(call, "instance", "instances")
+
+
+@handlers("getInstance")
+def get_instance(call: Call) -> dict[str, Any]:
+    return {"instance": _instance(call).data}
+
+
+@handlers("getInstanceUserMetadata")
+def get_user_metadata(call: Call) -> dict[str, Any]:
+    return dict(_instance(call).meta.get("metadata") or {})
+
+
+@handlers("createInstance")
+def create_instance(call: Call) -> dict[str, Any]:
+    body = call.body
+    region = body["region"]
+    instance_type = _instance_type(call, body["type"], region)
+    image = resolve_image(call, body["image"])
+    if region not in image["regions"]:
+        raise ApiError("region_mismatch", f"image {body['image']} is not offered in {region}")
+    if image["accelerators"] is not None and instance_type["accelerator"] not in image["accelerators"]:
+        raise ApiError("image_incompatible")
+    if body.get("ssh_keys") and body.get("password"):
+        raise ApiError("credentials_conflict")
+    ssh_keys = [ref(_owned(call, "ssh_key", key_id)) for key_id in body.get("ssh_keys", [])]
+    groups = _groups_for(call, body.get("security_groups"), region)
+    volumes = [_attachable_volume(call, volume_id, region) for volume_id in body.get("volumes", [])]
+    floating_ip = _assignable_floating_ip(call, body["floating_ip"], region) if body.get("floating_ip") else None
+    _check_quota(call, instance_type)
+    if stock_left(call, region, body["type"]) <= 0:
+        raise ApiError("type_unavailable", f"{body['type']} is out of stock in {region}")
+
+    # Every check passed: only now is state changed.
+    instance_id = call.ids.uuid4()
+    now = stamp(call)
+    data: dict[str, Any] = {
+        "id": instance_id, "name": body["name"], "hostname": body["hostname"],
+        "dns_name": f"{body['hostname']}-{instance_id[:8]}.{region.lower()}.genesiscloud.example",
+        "type": body["type"], "os_type": image["os_type"], "public_ip": None, "private_ip": None,
+        "status": "creating", "ssh_keys": ssh_keys, "image": {"id": image["id"], "name": image["name"]},
+        "floating_ip": None, "security_groups": [ref(g) for g in groups], "volumes": [],
+        "region": region, "placement_option": body.get("placement_option", "AUTO"),
+        "disk_size": body.get("disk_size", 80), "reservation_id": body.get("reservation_id"),
+        "is_protected": body.get("is_protected", False), "billing_type": body.get("billing_type", "on-demand"),
+        "created_at": now, "updated_at": now,
+    }
+    meta = {"metadata": body.get("metadata") or {}, "destroy_on_shutdown": body.get("destroy_on_shutdown", False),
+            "public_ipv6": body.get("public_ipv6", False)}
+    row = call.records.add("instance", instance_id, data, meta)
+    for group in groups:
+        group.meta.setdefault("instances", []).append(instance_id)
+    for volume in volumes:
+        _attach(call, row, volume)
+    if floating_ip is not None:
+        row.data["floating_ip"] = ref(floating_ip)
+        floating_ip.data["instance"] = ref(row)
+        touch(floating_ip, call)
+    take_stock(call, region, body["type"])
+    call.enter(row, "creating")
+    return {"instance": row.data}
+
+
+@handlers("updateInstance")
+def update_instance(call: Call) -> dict[str, Any]:
+    row = _instance(call)
+    body = call.body
+    if row.data["status"] == "deleting":
+        raise ApiError("invalid_state", "the instance is being deleted")
+    if "disk_size" in body and body["disk_size"] < row.data["disk_size"]:
+        raise ApiError("shrink_refused", "disk_size can only grow")
+    volume_plan = _plan(call, row, "volumes", body.get("volumes"))
+    group_plan = _plan(call, row, "security_groups", body.get("security_groups"))
+    for field in ("name", "is_protected", "reservation_id", "disk_size"):
+        if field in body:
+            row.data[field] = body[field]
+    attach, detach = volume_plan
+    for volume in detach:
+        _detach(call, row, volume)
+    for volume in attach:
+        _attach(call, row, volume)
+    attach_groups, detach_groups = group_plan
+    for group in detach_groups:
+        row.data["security_groups"] = [g for g in row.data["security_groups"] if g["id"] != group.id]
+        group.meta["instances"] = [i for i in group.meta.get("instances", []) if i != row.id]
+    for group in attach_groups:
+        row.data["security_groups"].append(ref(group))
+        group.meta.setdefault("instances", []).append(row.id)
+    touch(row, call)
+    return {"instance": row.data}
+
+
+@handlers("deleteInstance")
+def delete_instance(call: Call) -> None:
+    row = _instance(call)
+    if row.data.get("is_protected"):
+        raise ApiError("protected")
+    start_delete(call, row)
+
+
+@handlers("listInstanceActions")
+def list_instance_actions(call: Call) -> dict[str, Any]:
+    return {"actions": list(ALLOWED_ACTIONS.get(_instance(call).data["status"], []))}
+
+
+@handlers("performInstanceAction")
+def perform_instance_action(call: Call) -> None:
+    row = _instance(call)
+    action = call.body["action"]
+    status = row.data["status"]
+    if action not in ALLOWED_ACTIONS.get(status, []):
+        raise ApiError("invalid_state", f"cannot {action} an instance that is {status}")
+    touch(row, call)
+    call.enter(row, ACTION_STATE[action])
+
+
+# Checks ------------------------------------------------------------------------------
+def _instance_type(ctx: Context, name: str, region: str) -> dict[str, Any]:
+    types = ctx.fixtures["instance_types"]["instance_types"]
+    if name not in types:
+        raise ApiError("invalid_request", f"unknown instance type {name}")
+    if region not in types[name].get("stock", {}):
+        raise ApiError("type_unavailable", f"{name} is not offered in {region}")
+    regions = ctx.fixtures["regions"]["regions"]
+    legacy = bool(ctx.account and ctx.account.settings.get("genesis", {}).get("legacy"))
+    if regions[region].get("legacy_only") and not legacy:
+        raise ApiError("type_unavailable", f"{region} is only available to legacy accounts")
+    return types[name]
+
+
+def _check_quota(ctx: Context, instance_type: dict[str, Any]) -> None:
+    key = instance_type.get("quota", "cpu-instances")
+    needed = int(instance_type.get("gpus", 0)) or 1
+    if quota_room(ctx, key) < needed:
+        raise ApiError("quota_exceeded", f"quota {key} exceeded")
+
+
+def _owned(ctx: Context, kind: str, row_id: str) -> Row:
+    row = ctx.records.find(kind, row_id)
+    if row is None or row.data.get("status") == "deleting":
+        raise ApiError("unknown_reference", f"{kind.replace('_', ' ')} {row_id} does not exist")
+    return row
+
+
+def _groups_for(ctx: Context, ids: list[str] | None, region: str) -> list[Row]:
+    if ids is None:
+        standard = next((g for g in ctx.records.rows("security_group")
+                         if g.data["is_internal"] and g.data["region"] == region), None)
+        return [standard] if standard is not None else []
+    groups = []
+    for group_id in dict.fromkeys(ids):
+        group = _owned(ctx, "security_group", group_id)
+        if group.data["region"] != region:
+            raise ApiError("region_mismatch", f"security group {group_id} is in {group.data['region']}")
+        groups.append(group)
+    return groups
+
+
+def _attachable_volume(ctx: Context, volume_id: str, region: str, instance_id: str | None = None) -> Row:
+    volume = _owned(ctx, "volume", volume_id)
+    if volume.data["region"] != region:
+        raise ApiError("region_mismatch", f"volume {volume_id} is in {volume.data['region']}")
+    if volume.data["status"] != "created":
+        raise ApiError("invalid_state", f"volume {volume_id} is {volume.data['status']}")
+    if any(i["id"] != instance_id for i in volume.data["instances"]):
+        raise ApiError("in_use", f"volume {volume_id} is attached to another instance")
+    return volume
+
+
+def _assignable_floating_ip(ctx: Context, fip_id: str, region: str) -> Row:
+    fip = _owned(ctx, "floating_ip", fip_id)
+    if fip.data["region"] != region:
+        raise ApiError("region_mismatch", f"floating IP {fip_id} is in {fip.data['region']}")
+    if fip.data["instance"] is not None:
+        raise ApiError("in_use", f"floating IP {fip_id} is assigned to another instance")
+    return fip
+
+
+def _plan(call: Call, row: Row, field: str, change: Any) -> tuple[list[Row], list[Row]]:
+    """What to attach and detach for `volumes` or `security_groups`: a full list or one id."""
+    if change is None:
+        return [], []
+    kind = "volume" if field == "volumes" else "security_group"
+    current = [item["id"] for item in row.data[field]]
+    if isinstance(change, list):
+        wanted = list(dict.fromkeys(change))
+    elif "attach" in change:
+        wanted = current + ([change["attach"]] if change["attach"] not in current else [])
+    else:
+        wanted = [i for i in current if i != change["detach"]]
+        if change["detach"] not in current:
+            _owned(call, kind, change["detach"])  # an unknown id is still an error; a known one is a no-op
+    attach_ids = [i for i in wanted if i not in current]
+    detach_ids = [i for i in current if i not in wanted]
+    region = row.data["region"]
+    if kind == "volume":
+        attach = [_attachable_volume(call, i, region, row.id) for i in attach_ids]
+    else:
+        attach = _groups_for(call, attach_ids, region)
+    detach = [call.records.find(kind, i) for i in detach_ids]
+    return attach, [d for d in detach if d is not None]
+
+
+def _attach(ctx: Context, instance: Row, volume: Row) -> None:
+    instance.data["volumes"].append(ref(volume))
+    volume.data["instances"] = [ref(instance)]
+    touch(volume, ctx)
+
+
+def _detach(ctx: Context, instance: Row, volume: Row) -> None:
+    instance.data["volumes"] = [v for v in instance.data["volumes"] if v["id"] != volume.id]
+    volume.data["instances"] = [i for i in volume.data["instances"] if i["id"] != instance.id]
+    touch(volume, ctx)

@@ -1,0 +1,90 @@
+"""Snapshots: of an instance, imported from a URL, or cloned into another region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ....engine.errors import ApiError
+from ....engine.provider import Call, Context
+from ....engine.store import Row
+from ..common import page_list, page_of, require_state, stamp, start_delete, touch
+from . import handlers
+
+
+def _snapshot(call: Call) -> Row:
+    return call.records.get("snapshot", call.path["snapshot_id"], message="snapshot not found")
+
+
+def _new_snapshot(ctx: Context, *, name: str, size: int, region: str, os_type: str,
+                  source_instance_id: str | None = None, source_snapshot_id: str | None = None) -> Row:
+    snapshot_id = ctx.ids.uuid4()
+    now = stamp(ctx)
+    row = ctx.records.add("snapshot", snapshot_id, {
+        "id": snapshot_id, "name": name, "size": size, "region": region, "status": "creating",
+        "os_type": os_type, "source_instance_id": source_instance_id, "source_snapshot_id": source_snapshot_id,
+        "resource_id": source_instance_id, "created_at": now, "updated_at": now,
+    })
+    ctx.enter(row, "creating")
+    return row
+
+
+@handlers("listSnapshots")
+def list_snapshots(call: Call) -> dict[str, Any]:
+    return page_of(call, "snapshot", "snapshots")
+
+
+@handlers("getSnapshot")
+def get_snapshot(call: Call) -> dict[str, Any]:
+    return {"snapshot": _snapshot(call).data}
+
+
+@handlers("createSnapshot")
+def create_snapshot(call: Call) -> dict[str, Any]:
+    body = call.body
+    row = _new_snapshot(call, name=body["name"], size=body["size"], region=body["region"],
+                        os_type=body.get("os_type", "linux"))
+    return {"snapshot": row.data}
+
+
+@handlers("updateSnapshot")
+def update_snapshot(call: Call) -> dict[str, Any]:
+    row = _snapshot(call)
+    if "name" in call.body:
+        row.data["name"] = call.body["name"]
+    touch(row, call)
+    return {"snapshot": row.data}
+
+
+@handlers("deleteSnapshot")
+def delete_snapshot(call: Call) -> None:
+    row = _snapshot(call)
+    require_state(row, ("created", "error", "deleting"), "delete a snapshot")
+    start_delete(call, row)
+
+
+@handlers("cloneSnapshot")
+def clone_snapshot(call: Call) -> dict[str, Any]:
+    source = _snapshot(call)
+    require_state(source, ("created",), "clone a snapshot")
+    row = _new_snapshot(call, name=call.body["name"], size=source.data["size"], region=call.body["region"],
+                        os_type=source.data["os_type"], source_snapshot_id=source.id)
+    return {"snapshot": row.data}
+
+
+@handlers("listInstanceSnapshots")
+def list_instance_snapshots(call: Call) -> dict[str, Any]:
+    instance = call.records.get("instance", call.path["instance_id"], message="instance not found")
+    items = [row.data for row in call.records.rows("snapshot") if row.data["source_instance_id"] == instance.id]
+    return page_list(call, items, "snapshots")
+
+
+@handlers("createInstanceSnapshot")
+def create_instance_snapshot(call: Call) -> dict[str, Any]:
+    instance = call.records.get("instance", call.path["instance_id"], message="instance not found")
+    require_state(instance, ("active", "stopped"), "snapshot an instance")
+    row = _new_snapshot(call, name=call.body["name"], size=instance.data["disk_size"],
+                        region=instance.data["region"], os_type=instance.data["os_type"],
+                        source_instance_id=instance.id)
+    if call.body.get("replicated_region"):
+        row.meta["replicated_region"] = call.body["replicated_region"]
+    return {"snapshot": row.data}
