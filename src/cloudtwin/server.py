@@ -1,0 +1,63 @@
+"""Serve the twin on a real threaded WSGI server (gunicorn's gthread worker), from Python.
+
+One worker process with many threads: the twin's state lives in memory, so it must be
+one process. gunicorn hands the client socket to the app (`gunicorn.socket`), which the
+connection-level faults use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from gunicorn.app.base import BaseApplication
+
+from .engine.twin import Twin
+
+
+def save_state(twin: Twin, path: Path) -> None:
+    """Write atomically: a crash mid-save leaves the previous file intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(twin.export_state(), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class TwinServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Any, *, host: str, port: int, threads: int,
+                 on_exit: Callable[[], None] | None = None, quiet: bool = True) -> None:
+        self._app = app
+        self._options = {
+            "bind": f"{host}:{port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": threads,
+            "keepalive": 30,
+            "timeout": 120,
+            "graceful_timeout": 5,
+            "accesslog": None if quiet else "-",
+            "errorlog": "-",
+            "loglevel": "warning",
+        }
+        self._on_exit = on_exit
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+        if self._on_exit is not None:
+            on_exit = self._on_exit
+            self.cfg.set("worker_exit", lambda server, worker: on_exit())
+
+    def load(self) -> Any:
+        return self._app

@@ -1,0 +1,80 @@
+"""Shared fixtures: an in-process twin per test, and a twin served on a real port."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from cloudtwin.app import build_twin, create_app
+from cloudtwin.engine.twin import Twin
+
+GENESIS_TOKEN = "gc-default-0000000000000000000000"
+OTHER_GENESIS_TOKEN = "gc-other-00000000000000000000000"
+
+
+@pytest.fixture
+def twin() -> Twin:
+    twin = build_twin(seed=7)
+    twin.clock.freeze()
+    return twin
+
+
+@pytest.fixture
+def app(twin: Twin):  # type: ignore[no-untyped-def]
+    app = create_app(twin)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def gc(client):  # type: ignore[no-untyped-def]
+    """A Genesis client: paths relative to the base URL, the default account's token."""
+    return ApiClient(client, "/genesis/compute/v1", {"Authorization": f"Bearer {GENESIS_TOKEN}"})
+
+
+class ApiClient:
+    def __init__(self, client: Any, base: str, headers: dict[str, str]) -> None:
+        self.client, self.base, self.headers = client, base, headers
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.open(self.base + path, method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self._call("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self._call("POST", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Any:
+        return self._call("PATCH", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Any:
+        return self._call("PUT", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self._call("DELETE", path, **kw)
+
+    def advance(self, seconds: float) -> Any:
+        return self.client.post("/_twin/clock/advance", json={"seconds": seconds})
+
+
+@pytest.fixture
+def served(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The same app on a real loopback port, threaded: its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
