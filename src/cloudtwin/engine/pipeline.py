@@ -93,6 +93,8 @@ class Pipeline:
             log.exception("handler failed: %s %s", method, request.path)
             response = self.error_response(mounted, ApiError("internal", "Internal error.", status=500), info)
         entry["status"] = response.status_code
+        if response.status_code == 429:
+            entry["retry_after"] = response.headers.get("Retry-After")
         entry["response_body"] = preview(response.get_data()) if not response.is_streamed else None
         entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         twin.journal.record(entry)

@@ -180,8 +180,12 @@ class Provider:
     # Lifecycle hooks: a row entered a state / is about to be removed.
     on_enter: Callable[[Context, Row, str], None] | None = None
     on_remove: Callable[[Context, Row], None] | None = None
-    # Where `cloudtwin serve` tells a newcomer to point a client, below the prefix.
+    # Where a client points, below the prefix: label -> path (the first is the default).
     base_paths: dict[str, str] = field(default_factory=dict)
+    # A credential a client of this account would hold (in-process scenario and contract runs).
+    client_token: Callable[[Context], str] | None = None
+    # The headers a client sends with that credential.
+    auth_headers: Callable[[str], dict[str, str]] | None = None
 
 
 def require(condition: bool, key: str, message: str | None = None, **extra: Any) -> None:

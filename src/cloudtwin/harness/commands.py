@@ -1,7 +1,9 @@
-"""Sub-commands beyond `serve`, each registered by its own module."""
+"""Sub-commands beyond `serve`: each module appends its `register(subparsers)` here."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
 REGISTER: list[Callable[[Any], None]] = []
+
+from . import replay  # noqa: E402,F401  (registers `replay`)

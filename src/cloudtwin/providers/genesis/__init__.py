@@ -53,4 +53,6 @@ def provider() -> Provider:
         on_enter=hooks.on_enter,
         on_remove=hooks.on_remove,
         base_paths={NAME: "/compute/v1"},
+        client_token=lambda ctx: ctx.account.credentials[NAME]["token"],  # type: ignore[union-attr]
+        auth_headers=lambda token: {"Authorization": f"Bearer {token}"},
     )

@@ -1,0 +1,94 @@
+"""Schemathesis checks shared by every cloudtwin contract run (pytest and CLI alike).
+
+Importing this module registers them (`@schemathesis.check` is process-wide); a check
+acts only on specs that `contract.PROFILES` knows, so other schemas in the same session
+are left alone. The CLI loads it with `hooks = "cloudtwin.harness.contract_hooks"`.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import jsonschema_rs
+import schemathesis
+
+# Glance's JSON-patch media type is JSON to a client, not to schemathesis (see the reference, section 7).
+schemathesis.serializer.alias("application/openstack-images-v2.1-json-patch", "application/json")
+
+
+def _profile_for(case: Any) -> Any:
+    from .contract import profile_for_title
+
+    raw = case.operation.schema.raw_schema
+    return profile_for_title(str((raw.get("info") or {}).get("title", "")))
+
+
+@lru_cache(maxsize=None)
+def _error_validator(spec_key: str, pointer: str, raw_json: str) -> Any:
+    """One compiled validator per (spec, error schema), with the spec's components for `$ref`s."""
+    document = json.loads(raw_json)
+    node: Any = document
+    for part in pointer.lstrip("#/").split("/"):
+        node = node[part]
+    root = dict(node)
+    root["components"] = document.get("components", {})
+    return jsonschema_rs.validator_for(root, validate_formats=True)
+
+
+def _error_table(raw: dict[str, Any]) -> dict[str, int]:
+    """code -> status from the spec's `x-cloudtwin.errors`; -1 (any status) for `fault`, whose
+    status is whatever the fault rule asked for, and for a code two statuses share."""
+    table: dict[str, int] = {}
+    for key, entry in ((raw.get("x-cloudtwin") or {}).get("errors") or {}).items():
+        code, status = entry.get("code"), int(entry["status"])
+        if code is None:
+            continue
+        status = -1 if key == "fault" else status
+        table[str(code)] = status if table.get(str(code), status) == status else -1
+    return table
+
+
+def _pointer(body: Any, pointer: str) -> Any:
+    node = body
+    for part in pointer.strip("/").split("/"):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+@schemathesis.check
+def provider_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every 4xx/5xx answer is JSON in the provider's error shape, with a code from its table.
+
+    The shape is the spec's own error schema (the profile names it); this also covers
+    statuses the operation does not document (405 on an undeclared method, 415, 413 …),
+    which `response_schema_conformance` cannot see. A code the twin's error table knows
+    must come with the status that table gives it.
+    """
+    profile = _profile_for(case)
+    if profile is None or response.status_code < 400:
+        return None
+    content_type = (response.headers.get("content-type") or [""])[0]
+    if not content_type.split(";")[0].strip().lower().endswith("json"):
+        raise AssertionError(f"{response.status_code} error answered with Content-Type {content_type!r}, not JSON")
+    try:
+        body = json.loads(response.content or b"")
+    except ValueError:
+        raise AssertionError(f"{response.status_code} error body is not JSON: {response.content[:200]!r}") from None
+    raw = case.operation.schema.raw_schema
+    validator = _error_validator(profile.name, profile.error_schema, json.dumps(raw))
+    if not validator.is_valid(body):
+        error = next(iter(validator.iter_errors(body)))
+        raise AssertionError(f"{response.status_code} error body is not a {profile.name} error "
+                             f"({error.message}): {body!r}")
+    code = _pointer(body, profile.error_code_pointer)
+    table = _error_table(raw)
+    if str(code) not in table:
+        raise AssertionError(f"error code {code!r} is not in the {profile.name} error table")
+    expected = table[str(code)]
+    if expected not in (-1, response.status_code):
+        raise AssertionError(f"error code {code!r} belongs to status {expected}, answered {response.status_code}")
+    return None

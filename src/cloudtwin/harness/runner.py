@@ -1,0 +1,275 @@
+"""Run a scenario's steps, in order, against a target; stop at the first failure."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .matching import Mismatch, check_body, check_headers, select, MISSING
+from .scenario import Scenario, Step
+from .targets import Response, Target, TwinTarget, seconds
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class StepFailure(Exception):
+    def __init__(self, message: str, mismatches: list[Mismatch] | None = None,
+                 exchange: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.mismatches = mismatches or []
+        self.exchange = exchange or {}
+
+
+@dataclass
+class StepResult:
+    step: Step
+    outcome: str  # passed | failed | skipped
+    real_ms: float
+    virtual_s: float
+    detail: str = ""
+    mismatches: list[Mismatch] = field(default_factory=list)
+    exchange: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    steps: list[StepResult]
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and all(s.outcome != "failed" for s in self.steps)
+
+
+def build_twin_target(scenario: Scenario) -> TwinTarget:
+    """A fresh in-process twin for this scenario: its seed, its fixtures, a frozen clock."""
+    from ..app import build_twin, create_app
+    from ..engine.clock import parse_iso
+
+    overrides = dict(scenario.setup.get("fixtures") or {})
+    twin = build_twin(seed=scenario.seed, overrides=overrides)
+    freeze = scenario.setup.get("freeze", True)
+    if isinstance(freeze, str):
+        twin.clock.freeze(parse_iso(freeze))
+    elif freeze:
+        twin.clock.freeze()
+    for account in scenario.setup.get("accounts") or []:
+        twin.add_account(account)
+    return TwinTarget(twin, create_app(twin))
+
+
+class Runner:
+    def __init__(self, scenario: Scenario, target: Target, *, skip_twin_steps: bool = False) -> None:
+        self.scenario = scenario
+        self.target = target
+        self.skip_twin_steps = skip_twin_steps
+        self.vars: dict[str, Any] = dict(scenario.vars)
+
+    def run(self) -> ScenarioResult:
+        results: list[StepResult] = []
+        if not self.target.is_twin and not self.skip_twin_steps:
+            refused = [s for s in self.scenario.steps if s.twin_only]
+            if refused:
+                names = ", ".join(f"step {s.index} ({s.kind})" for s in refused)
+                return ScenarioResult(self.scenario, [], error=f"only a twin can run {names}; "
+                                                                "pass --skip-twin-steps to skip them")
+        for step in self.scenario.steps:
+            virtual_before = self._virtual_now()
+            started = time.perf_counter()
+            if step.twin_only and not self.target.is_twin:
+                results.append(StepResult(step, "skipped", 0.0, 0.0, "twin-only step"))
+                continue
+            try:
+                detail, exchange = self._run(step)
+                outcome, mismatches = "passed", []
+            except StepFailure as failure:
+                detail, exchange, outcome, mismatches = str(failure), failure.exchange, "failed", failure.mismatches
+            elapsed = (time.perf_counter() - started) * 1000
+            results.append(StepResult(step, outcome, elapsed, self._virtual_now() - virtual_before, detail,
+                                      mismatches, exchange))
+            if outcome == "failed":
+                break
+        return ScenarioResult(self.scenario, results)
+
+    # Steps ---------------------------------------------------------------------------
+    def _run(self, step: Step) -> tuple[str, dict[str, Any]]:
+        spec = step.spec
+        kind = step.kind
+        if kind == "request":
+            response, exchange = self._request(spec["request"])
+            self._expect(spec.get("expect"), response, exchange)
+            self._save(spec.get("save"), response, exchange)
+            return f"{response.status}", exchange
+        if kind == "wait_until":
+            return self._wait_until(spec["wait_until"])
+        if kind == "advance":
+            return self._admin("POST", "/clock/advance", {"seconds": seconds(self._sub(spec["advance"]))}), {}
+        if kind == "set":
+            return self._admin("POST", "/clock/set", {"now": self._sub(spec["set"])}), {}
+        if kind == "freeze":
+            value = spec["freeze"]
+            if value is False:
+                return self._admin("POST", "/clock/unfreeze", None), {}
+            return self._admin("POST", "/clock/freeze", {"at": value} if isinstance(value, str) else None), {}
+        if kind == "fault":
+            return self._admin("POST", "/faults", self._sub(spec["fault"])), {}
+        if kind == "faults":
+            return self._admin("DELETE", "/faults", None), {}
+        if kind == "expect_journal":
+            return self._expect_journal(spec["expect_journal"]), {}
+        raise StepFailure(f"unknown step kind {kind}")
+
+    def _request(self, raw: Mapping[str, Any]) -> tuple[Response, dict[str, Any]]:
+        spec = self._sub(dict(raw))
+        provider = self.scenario.provider
+        headers: dict[str, str] = {}
+        auth = spec.get("auth", True)
+        if auth is True:
+            headers.update(self.target.auth_headers(provider, spec.get("as")))
+        elif isinstance(auth, str):
+            headers.update(_with_token(self.target.auth_headers(provider), auth))
+        headers.update(spec.get("headers") or {})
+        body: bytes | None = None
+        if "raw_body" in spec:
+            body = spec["raw_body"].encode()
+        elif "body" in spec:
+            body = json.dumps(spec["body"]).encode()
+            headers.setdefault("Content-Type", "application/json")
+        url = self.target.base(provider, spec.get("api")) + spec["path"]
+        response = self.target.request(spec["method"], url, headers=headers, query=spec.get("query"), body=body)
+        exchange = {"request": {"method": spec["method"], "url": url, "query": spec.get("query"),
+                                "headers": headers, "body": spec.get("body", spec.get("raw_body"))},
+                    "response": {"status": response.status, "headers": response.headers,
+                                 "body": response.json() if response.json() is not None else response.text}}
+        return response, exchange
+
+    def _expect(self, expect: Mapping[str, Any] | None, response: Response, exchange: dict[str, Any]) -> None:
+        problems = self._mismatches(expect, response)
+        if problems:
+            exchange["expect"] = self._sub(dict(expect or {}))
+            raise StepFailure("expectation not met", problems, exchange)
+
+    def _mismatches(self, expect: Mapping[str, Any] | None, response: Response) -> list[Mismatch]:
+        if not expect:
+            return []
+        expect = self._sub(dict(expect))
+        problems: list[Mismatch] = []
+        status = expect.get("status")
+        if status is not None:
+            allowed = status if isinstance(status, list) else [status]
+            if response.status not in allowed:
+                problems.append(Mismatch("status", status, response.status))
+        if "headers" in expect:
+            problems += check_headers(response.headers, expect["headers"])
+        body = response.json()
+        if "body" in expect:
+            problems += check_body(body, expect["body"])
+        if "schema" in expect:
+            problems += check_body(body, {"schema": expect["schema"]})
+        return problems
+
+    def _save(self, save: Mapping[str, str] | None, response: Response, exchange: dict[str, Any]) -> None:
+        for name, selector in (save or {}).items():
+            if selector.startswith("header:"):
+                lowered = {k.lower(): v for k, v in response.headers.items()}
+                value = lowered.get(selector[7:].strip().lower(), MISSING)
+            else:
+                value = select(response.json(), selector)
+            if value is MISSING:
+                raise StepFailure(f"cannot save {name}: {selector} is absent from the response", exchange=exchange)
+            self.vars[name] = value
+
+    def _wait_until(self, spec: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        timeout = seconds(spec.get("timeout", "10m"))
+        interval = seconds(spec.get("interval", "10s"))
+        waited = 0.0
+        polls = 0
+        while True:
+            response, exchange = self._request(spec["request"])
+            polls += 1
+            problems = self._mismatches(spec["expect"], response)
+            if not problems:
+                return f"matched after {polls} polls ({waited:g}s)", exchange
+            if waited >= timeout:
+                exchange["expect"] = self._sub(dict(spec["expect"]))
+                raise StepFailure(f"still not matching after {waited:g}s ({polls} polls)", problems, exchange)
+            self.target.pause(interval)
+            waited += interval
+
+    def _expect_journal(self, spec: Mapping[str, Any]) -> str:
+        query = {k: v for k, v in self._sub(dict(spec.get("filter") or {})).items()}
+        query.setdefault("provider", self.scenario.provider)
+        query["limit"] = 10000
+        entries = json.loads(self._admin_raw("GET", "/journal", None, query).text)["entries"]
+        problems: list[Mismatch] = []
+        if "count" in spec:
+            problems += check_body(len(entries), spec["count"])
+        if "statuses" in spec:
+            problems += check_body([e["status"] for e in entries], spec["statuses"])
+        if spec.get("respects_retry_after"):
+            problems += _retry_after_violations(entries)
+        if problems:
+            raise StepFailure("journal expectation not met", [Mismatch(f"journal {m.where}", m.expected, m.actual)
+                                                              for m in problems],
+                              {"journal": [{k: e.get(k) for k in ("seq", "at", "method", "path", "status", "fault")}
+                                           for e in entries]})
+        return f"{len(entries)} journal entries match"
+
+    # Helpers -------------------------------------------------------------------------
+    def _admin(self, method: str, path: str, body: Any) -> str:
+        response = self._admin_raw(method, path, body, None)
+        return f"{method} /_twin{path} -> {response.status}"
+
+    def _admin_raw(self, method: str, path: str, body: Any, query: Mapping[str, Any] | None) -> Response:
+        response = self.target.admin(method, path, body, query)
+        if response.status >= 400:
+            raise StepFailure(f"the twin refused {method} /_twin{path}: {response.status} {response.text}")
+        return response
+
+    def _virtual_now(self) -> float:
+        return float(self.target.twin.clock.now()) if isinstance(self.target, TwinTarget) else time.time()
+
+    def _sub(self, value: Any) -> Any:
+        """Substitute ${var} in every string; a string that is only `${var}` keeps the value's type."""
+        if isinstance(value, str):
+            whole = _VAR.fullmatch(value)
+            if whole:
+                return self._var(whole.group(1))
+            return _VAR.sub(lambda m: str(self._var(m.group(1))), value)
+        if isinstance(value, list):
+            return [self._sub(v) for v in value]
+        if isinstance(value, dict):
+            return {self._sub(k): self._sub(v) for k, v in value.items()}
+        return value
+
+    def _var(self, name: str) -> Any:
+        if name not in self.vars:
+            raise StepFailure(f"variable ${{{name}}} is not set (save it from an earlier step)")
+        return self.vars[name]
+
+
+def _with_token(headers: Mapping[str, str], token: str) -> dict[str, str]:
+    """The provider's auth header shape, with another token in it."""
+    out = {}
+    for name, value in headers.items():
+        parts = value.split(" ")
+        out[name] = " ".join(parts[:-1] + [token]) if len(parts) > 1 else token
+    return out
+
+
+def _retry_after_violations(entries: list[dict[str, Any]]) -> list[Mismatch]:
+    """Each request after a 429 must come no sooner (wall clock) than its Retry-After."""
+    problems = []
+    for previous, current in zip(entries, entries[1:]):
+        retry_after = previous.get("retry_after")
+        if previous["status"] == 429 and retry_after is not None:
+            # A client may wait in real time, or (against a twin) let virtual time pass.
+            waited = max(current["wall"] - previous["wall"], current["epoch"] - previous["epoch"])
+            if waited + 0.05 < float(retry_after):
+                problems.append(Mismatch(f"request {current['seq']}", f">= {retry_after}s after a 429",
+                                         f"{waited:.2f}s"))
+    return problems

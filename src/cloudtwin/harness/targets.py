@@ -1,0 +1,121 @@
+"""Where a scenario runs: an in-process twin, or any endpoint over HTTP.
+
+Both answer plain `Response`s; only a twin can move its clock, take fault rules and
+show its journal (through its own `/_twin` API, so a served twin works too).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import requests
+
+from ..engine.clock import parse_duration
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.text) if self.text else None
+        except ValueError:
+            return None
+
+
+class Target:
+    is_twin = False
+
+    def request(self, method: str, url_path: str, *, headers: Mapping[str, str], query: Mapping[str, Any] | None,
+                body: bytes | None) -> Response:
+        raise NotImplementedError
+
+    def base(self, provider: str, api: str | None) -> str:
+        raise NotImplementedError
+
+    def auth_headers(self, provider: str, account: str | None = None) -> dict[str, str]:
+        raise NotImplementedError
+
+    def pause(self, seconds: float) -> None:
+        """Let time pass between polls: virtual on a twin, real elsewhere."""
+        raise NotImplementedError
+
+    def admin(self, method: str, path: str, body: Any = None, query: Mapping[str, Any] | None = None) -> Response:
+        raise RuntimeError("only a twin has a control plane")
+
+
+class TwinTarget(Target):
+    """An in-process twin, driven through its WSGI app."""
+
+    is_twin = True
+
+    def __init__(self, twin: Any, app: Any) -> None:
+        self.twin = twin
+        self.client = app.test_client()
+
+    def request(self, method: str, url_path: str, *, headers: Mapping[str, str], query: Mapping[str, Any] | None,
+                body: bytes | None) -> Response:
+        result = self.client.open(url_path, method=method, headers=dict(headers), query_string=query, data=body)
+        return Response(result.status_code, dict(result.headers), result.get_data(as_text=True))
+
+    def base(self, provider: str, api: str | None) -> str:
+        paths = self.twin.providers[provider].base_paths
+        return f"/{provider}" + (paths[api] if api else next(iter(paths.values())))
+
+    def auth_headers(self, provider: str, account: str | None = None) -> dict[str, str]:
+        from ..engine.provider import Context
+
+        spec = self.twin.providers[provider]
+        accounts = self.twin.store.accounts
+        chosen = accounts[account] if account else next(iter(accounts.values()))
+        with self.twin.lock:
+            token = spec.client_token(Context(self.twin, provider, chosen, self.twin.clock.now()))
+        return spec.auth_headers(token)
+
+    def pause(self, seconds: float) -> None:
+        self.admin("POST", "/clock/advance", {"seconds": seconds})
+
+    def admin(self, method: str, path: str, body: Any = None, query: Mapping[str, Any] | None = None) -> Response:
+        result = self.client.open("/_twin" + path, method=method, json=body, query_string=query)
+        return Response(result.status_code, dict(result.headers), result.get_data(as_text=True))
+
+
+class HttpTarget(Target):
+    """Any endpoint by URL and token: a real provider (twin steps refused) or a served twin."""
+
+    def __init__(self, base_url: str, token: str | None, auth_header: str = "Authorization: Bearer {token}",
+                 twin: bool = False, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.auth_header = auth_header
+        self.is_twin = twin
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def request(self, method: str, url_path: str, *, headers: Mapping[str, str], query: Mapping[str, Any] | None,
+                body: bytes | None) -> Response:
+        result = self.session.request(method, self.base_url + url_path, headers=dict(headers), params=query,
+                                      data=body, timeout=self.timeout)
+        return Response(result.status_code, dict(result.headers), result.text)
+
+    def base(self, provider: str, api: str | None) -> str:
+        return ""  # the given base URL is the API's base
+
+    def auth_headers(self, provider: str, account: str | None = None) -> dict[str, str]:
+        if not self.token:
+            return {}
+        name, _, value = self.auth_header.partition(":")
+        return {name.strip(): value.strip().format(token=self.token)}
+
+    def pause(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def seconds(value: Any) -> float:
+    return parse_duration(value)
