@@ -167,6 +167,38 @@ def import_state(call: Call) -> None:
         raise ApiError("invalid_request", f"Not a usable state document: {exc!r}") from None
 
 
+@handlers("listProviderActions")
+def list_provider_actions(call: Call) -> dict[str, Any]:
+    provider = _provider(call)
+    return {"provider": provider.name, "actions": sorted(provider.admin_actions)}
+
+
+@handlers("runProviderAction")
+def run_provider_action(call: Call) -> Any:
+    provider = _provider(call)
+    action = provider.admin_actions.get(call.path["action"])
+    if action is None:
+        raise ApiError("not_found", f"{provider.name} has no action {call.path['action']}.")
+    arguments = dict(call.body or {})
+    account_id = arguments.pop("account", None)
+    store = call.twin.store
+    if account_id is not None and account_id not in store.accounts:
+        raise ApiError("not_found", f"No account {account_id}.")
+    account = store.accounts[account_id] if account_id else next(iter(store.accounts.values()), None)
+    try:
+        result = action(Context(call.twin, provider.name, account, call.now), arguments)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ApiError("invalid_request", f"{call.path['action']}: {exc}") from None
+    return {"result": result}
+
+
+def _provider(call: Call) -> Provider:
+    provider = call.twin.providers.get(call.path["provider"])
+    if provider is None:
+        raise ApiError("not_found", f"No provider {call.path['provider']}.")
+    return provider
+
+
 def _render(error: ResolvedError, info: RequestInfo) -> Rendered:
     body = {"error": {"code": error.code or error.key, "message": error.message}}
     return Rendered(json.dumps(body).encode(), "application/json")

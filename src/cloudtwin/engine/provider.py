@@ -180,6 +180,9 @@ class Provider:
     # Lifecycle hooks: a row entered a state / is about to be removed.
     on_enter: Callable[[Context, Row, str], None] | None = None
     on_remove: Callable[[Context, Row], None] | None = None
+    # Operator actions reachable at POST /_twin/providers/<name>/actions/<action> (e.g. a
+    # credit top-up): fn(ctx for the chosen account, arguments) -> JSON-able result.
+    admin_actions: dict[str, Callable[[Context, Mapping[str, Any]], Any]] = field(default_factory=dict)
     # Where a client points, below the prefix: label -> path (the first is the default).
     base_paths: dict[str, str] = field(default_factory=dict)
     # A credential a client of this account would hold (in-process scenario and contract runs).
