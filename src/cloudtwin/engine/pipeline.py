@@ -48,6 +48,7 @@ class Pipeline:
         info = RequestInfo(
             method=request.method, path=request.path, headers=headers,
             base_url=mounted.base_url(request.host_url, mount_values), mount_params=mount_values,
+            raw_query=request.args.to_dict(flat=False), query_string=request.query_string.decode("latin-1"),
         )
         method = request.method
         operation = operations.get(method) or (operations.get("GET") if method == "HEAD" else None)

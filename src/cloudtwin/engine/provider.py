@@ -45,6 +45,9 @@ class RequestInfo:
     headers: Mapping[str, str]  # lower-cased names
     base_url: str  # the API's mount as the client reached it, e.g. http://h:p/genesis/compute/v1
     mount_params: Mapping[str, str]
+    # Every query parameter as sent, declared or not (e.g. Glance's free-form property filters).
+    raw_query: Mapping[str, list[str]] = field(default_factory=dict)
+    query_string: str = ""
 
 
 class Context:

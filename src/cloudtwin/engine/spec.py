@@ -16,6 +16,8 @@ from typing import Any, Callable, Mapping
 import jsonschema_rs
 import yaml
 
+# libyaml's safe loader when PyYAML has it: the same documents, parsed ~10x faster at start-up.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -74,7 +76,7 @@ class Spec:
     @classmethod
     def load(cls, path: Path, api_name: str) -> "Spec":
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
         except (OSError, yaml.YAMLError) as exc:
             raise SpecError(f"{path}: cannot read the document: {exc}") from exc
         if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
@@ -181,9 +183,12 @@ class Spec:
 
         responses = op.get("responses") or {}
         statuses = frozenset(int(code) for code in responses if str(code).isdigit())
-        success = sorted(code for code in statuses if 200 <= code < 300)
+        # The lowest 2xx is what a handler's plain answer means; an operation whose only
+        # answer is a redirect-class document (Glance's 300 version list) may document a 3xx.
+        success = sorted(code for code in statuses if 200 <= code < 300) or sorted(
+            code for code in statuses if 300 <= code < 400)
         if not success:
-            raise SpecError(f"{self.path}: {op['operationId']} documents no 2xx response")
+            raise SpecError(f"{self.path}: {op['operationId']} documents no 2xx or 3xx response")
         success_status = success[0]
         content = (self.resolve(responses[str(success_status)]) or {}).get("content") or {}
         success_media_type = next(iter(content), None)
