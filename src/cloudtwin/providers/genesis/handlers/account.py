@@ -30,6 +30,8 @@ def usage(ctx: Context) -> dict[str, dict[str, int]]:
     types = ctx.fixtures["instance_types"]["instance_types"]
     used: dict[str, dict[str, int]] = {}
     for row in ctx.records.rows("instance"):
+        if row.data["status"] == "deleting":  # quotas.yaml: only instances that are not deleting count
+            continue
         info = types.get(row.data["type"], {})
         key = info.get("quota", "cpu-instances")
         amount = int(info.get("gpus", 0)) or 1
