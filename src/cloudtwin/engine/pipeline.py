@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from flask import Response, request
 
+from . import connection
 from .clock import iso
 from .errors import ApiError
 from .faults.rules import Request as FaultRequest
@@ -52,42 +53,21 @@ class Pipeline:
         )
         method = request.method
         operation = operations.get(method) or (operations.get("GET") if method == "HEAD" else None)
+        now = twin.clock.now()
+        body = request.get_data(cache=False) if request.content_length != 0 else b""
         entry: dict[str, Any] = {
             "provider": mounted.provider.name, "api": mounted.name,
             "operation": operation.operation_id if operation else None,
-            "method": method, "path": request.path, "query": request.query_string.decode("latin-1"),
-            "account": None, "fault": None,
+            "method": method, "path": request.path, "query": info.query_string,
+            "account": None, "fault": None, "at": iso(now), "epoch": now, "wall": time.time(),
+            "request_body": preview(body),
         }
-        body = request.get_data(cache=False) if request.content_length != 0 else b""
-        now = twin.clock.now()
-        entry["at"], entry["epoch"] = iso(now), now
-        entry["wall"] = time.time()
-        entry["request_body"] = preview(body)
-        delay = 0.0
         try:
             self._check_mount(mounted, mount_values)
             if operation is None:
                 response = self._no_operation(mounted, info, operations)
             else:
-                account = None
-                if operation.needs_auth:
-                    account = mounted.api.authenticate(info, Context(twin, mounted.provider.name, None, now))
-                    entry["account"] = account.id
-                decision = twin.faults.decide(
-                    FaultRequest(mounted.provider.name, mounted.name, operation.operation_id, method,
-                                 request.path, account.id if account else None), now)
-                if decision is not None:
-                    entry["fault"] = {"rule": decision.rule.id, "kind": decision.rule.action.kind,
-                                      "draw": decision.draw, "at": iso(decision.at), **decision.outcome.note}
-                    delay = decision.outcome.delay
-                    if delay:
-                        time.sleep(delay)  # network latency is real time by design; never under the lock
-                    if decision.outcome.error is not None:
-                        raise decision.outcome.error
-                raw = RawRequest(method, own_values, request.args.to_dict(flat=False), headers,
-                                 request.content_type, body)
-                valid = validate(operation, raw)
-                response = self._call(mounted, operation, valid, account, info)
+                response = self._serve(mounted, operation, info, own_values, body, now, entry)
         except ApiError as error:
             response = self.error_response(mounted, error, info)
         except Exception:  # a bug in a handler: say so in the provider's shape, keep serving
@@ -96,10 +76,57 @@ class Pipeline:
         entry["status"] = response.status_code
         if response.status_code == 429:
             entry["retry_after"] = response.headers.get("Retry-After")
-        entry["response_body"] = preview(response.get_data()) if not response.is_streamed else None
+        entry["response_body"] = None if response.is_streamed else preview(response.get_data())
         entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         twin.journal.record(entry)
         return response
+
+    def _serve(self, mounted: MountedApi, operation: Operation, info: RequestInfo, own_values: Mapping[str, str],
+               body: bytes, now: float, entry: dict[str, Any]) -> Response:
+        """authenticate -> fault rules -> validate -> handler, with a fired fault shaping the answer."""
+        twin = self.twin
+        account = None
+        if operation.needs_auth:
+            account = mounted.api.authenticate(info, Context(twin, mounted.provider.name, None, now))
+            entry["account"] = account.id
+        decision = twin.faults.decide(
+            FaultRequest(mounted.provider.name, mounted.name, operation.operation_id, info.method, info.path,
+                         account.id if account else None), now)
+
+        def answer() -> Response:
+            raw = RawRequest(info.method, own_values, info.raw_query, info.headers, request.content_type, body)
+            return self._call(mounted, operation, validate(operation, raw), account, info)
+
+        if decision is None:
+            return answer()
+        outcome = decision.outcome
+        entry["fault"] = {"rule": decision.rule.id, "kind": decision.rule.action.kind, "draw": decision.draw,
+                          "at": iso(decision.at), **outcome.note}
+        if outcome.delay:
+            time.sleep(outcome.delay)  # network latency is real time by design; never under the lock
+        if outcome.error is not None:
+            raise outcome.error
+        if outcome.connection is None:
+            return answer()
+        return self._connection_fault(outcome.connection, outcome.connection_options, answer)
+
+    @staticmethod
+    def _connection_fault(kind: str, options: Mapping[str, Any], answer: Any) -> Response:
+        environ = request.environ
+        if kind in ("reset", "empty"):
+            if options.get("after_handler"):
+                answer()  # the request takes effect; only its answer is lost
+            return connection.sever(environ, kind)
+        if kind == "hang":
+            return connection.hang(environ, float(options["seconds"]))
+        if kind == "malformed":
+            return Response(options["body"], status=int(options["status"]), content_type=options["content_type"])
+        if kind == "truncate":
+            return connection.truncate(environ, answer(), float(options["fraction"]))
+        if kind == "drip":
+            return connection.drip(answer(), int(options["chunk_bytes"]), float(options["interval"]),
+                                   float(options["max_seconds"]))
+        raise ValueError(f"unknown connection fault {kind}")
 
     # Steps ---------------------------------------------------------------------------
     @staticmethod
