@@ -27,7 +27,11 @@ def serve(args: argparse.Namespace) -> int:
     from .app import build_twin, create_app
     from .server import TwinServer, save_state
 
-    twin = build_twin(args.provider or None, seed=args.seed, fixtures=args.fixtures)
+    overrides = {}
+    if args.rate_limits:
+        from .providers import KNOWN
+        overrides = {name: {"rate_limits": {"enabled": True}} for name in (args.provider or KNOWN)}
+    twin = build_twin(args.provider or None, seed=args.seed, fixtures=args.fixtures, overrides=overrides)
     state_file: Path | None = args.state_file
     if state_file is not None and state_file.exists():
         twin.import_state(json.loads(state_file.read_text(encoding="utf-8")))
@@ -85,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--provider", action="append", help="serve only this provider (repeatable)")
     s.add_argument("--threads", type=int, default=16, help="worker threads (default 16)")
     s.add_argument("--admin-token", help="require this bearer token on /_twin")
+    s.add_argument("--rate-limits", action="store_true",
+                   help="enforce each provider's rate limits (fixtures/<provider>/rate_limits.yaml)")
     s.add_argument("--access-log", action="store_true", help="print one line per request")
     s.set_defaults(run=serve)
 

@@ -12,6 +12,8 @@ from typing import Any
 from .. import __version__
 from .clock import parse_duration, parse_iso
 from .errors import ApiError, ResolvedError
+from .fixtures import merge
+from .ratelimit import RateLimiter
 from .provider import Api, Call, Context, Handlers, Provider, Rendered, Reply, RequestInfo
 from .store import Account
 from .twin import StateVersionError
@@ -167,6 +169,25 @@ def import_state(call: Call) -> None:
         raise ApiError("invalid_request", f"Not a usable state document: {exc!r}") from None
 
 
+@handlers("getRateLimits")
+def get_rate_limits(call: Call) -> dict[str, Any]:
+    return call.twin.rate_limiters[_provider(call).name].describe()
+
+
+@handlers("setRateLimits")
+def set_rate_limits(call: Call) -> dict[str, Any]:
+    twin = call.twin
+    name = _provider(call).name
+    config = merge(twin.fixtures[name].get("rate_limits") or {}, call.body)
+    try:
+        limiter = RateLimiter(config)
+    except (KeyError, ValueError) as exc:
+        raise ApiError("invalid_request", f"Not a usable rate limit: {exc}") from None
+    twin.fixtures[name] = {**twin.fixtures[name], "rate_limits": config}
+    twin.rate_limiters[name] = limiter
+    return limiter.describe()
+
+
 @handlers("listProviderActions")
 def list_provider_actions(call: Call) -> dict[str, Any]:
     provider = _provider(call)
@@ -215,7 +236,8 @@ def admin_provider(admin_token: str | None = None) -> Provider:
         return Account(id=ADMIN, name="twin operator")
 
     api = Api(name="twin-admin", spec_file="twin-admin.yaml", handlers=handlers,
-              authenticate=authenticate, render_error=_render, spec_route="/openapi.yaml")
+              authenticate=authenticate, render_error=_render, spec_route="/openapi.yaml",
+              faultable=False)
     return Provider(name=ADMIN, apis=[api])
 
 

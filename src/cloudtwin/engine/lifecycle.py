@@ -123,6 +123,7 @@ class Lifecycles:
         row.data[machine.field] = state
         generation = int(row.meta.get("lifecycle_generation", 0)) + 1
         row.meta["lifecycle_generation"] = generation
+        row.meta["entered_at"] = at
         transition = machine.states.get(state)
         if self.override is not None:
             transition = self.override(self.provider, row, state, transition)

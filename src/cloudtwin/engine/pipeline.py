@@ -76,6 +76,7 @@ class Pipeline:
         entry["status"] = response.status_code
         if response.status_code == 429:
             entry["retry_after"] = response.headers.get("Retry-After")
+            self._remember_retry_after(entry, entry["retry_after"])
         entry["response_body"] = None if response.is_streamed else preview(response.get_data())
         entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         twin.journal.record(entry)
@@ -89,13 +90,20 @@ class Pipeline:
         if operation.needs_auth:
             account = mounted.api.authenticate(info, Context(twin, mounted.provider.name, None, now))
             entry["account"] = account.id
-        decision = twin.faults.decide(
-            FaultRequest(mounted.provider.name, mounted.name, operation.operation_id, info.method, info.path,
-                         account.id if account else None), now)
+        limit_headers: dict[str, str] = {}
+        decision = None
+        if mounted.api.faultable:
+            self._note_early_retry(mounted.provider.name, account.id if account else None, now, entry)
+            limit_headers = self._rate_limit(mounted, operation, account, now)
+            decision = twin.faults.decide(
+                FaultRequest(mounted.provider.name, mounted.name, operation.operation_id, info.method, info.path,
+                             account.id if account else None), now)
 
         def answer() -> Response:
             raw = RawRequest(info.method, own_values, info.raw_query, info.headers, request.content_type, body)
-            return self._call(mounted, operation, validate(operation, raw), account, info)
+            response = self._call(mounted, operation, validate(operation, raw), account, info)
+            response.headers.extend(limit_headers)
+            return response
 
         if decision is None:
             return answer()
@@ -109,6 +117,30 @@ class Pipeline:
         if outcome.connection is None:
             return answer()
         return self._connection_fault(outcome.connection, outcome.connection_options, answer)
+
+    def _rate_limit(self, mounted: MountedApi, operation: Operation, account: Any, now: float) -> dict[str, str]:
+        """Spend a token, or answer 429; the RateLimit-* headers go on every limited answer."""
+        limiter = self.twin.rate_limiters.get(mounted.provider.name)
+        verdict = limiter.take(account.id if account else "anonymous", operation.operation_id, now) if limiter else None
+        if verdict is None:
+            return {}
+        if not verdict.allowed:
+            raise ApiError("rate_limited", status=429, headers=verdict.headers(), retry_after=verdict.retry_after)
+        return verdict.headers()
+
+    def _note_early_retry(self, provider: str, account: str | None, now: float, entry: dict[str, Any]) -> None:
+        """Journal a client that came back before the Retry-After of its last 429 had passed."""
+        not_before = self.twin.retry_marks.get((provider, account))
+        if not_before is not None and now < not_before:
+            entry["early_retry"] = True
+
+    def _remember_retry_after(self, entry: Mapping[str, Any], retry_after: str | None) -> None:
+        try:
+            seconds = float(retry_after) if retry_after is not None else None
+        except ValueError:
+            seconds = None
+        if seconds is not None:
+            self.twin.retry_marks[(entry["provider"], entry["account"])] = float(entry["epoch"]) + seconds
 
     @staticmethod
     def _connection_fault(kind: str, options: Mapping[str, Any], answer: Any) -> Response:

@@ -167,6 +167,8 @@ class Api:
     # Headers added to every answer of this API (e.g. a request id).
     response_headers: Callable[[Context], Mapping[str, str]] | None = None
     json_content_type: str = "application/json"
+    # False for the control plane: fault rules and rate limits never touch it.
+    faultable: bool = True
 
 
 @dataclass

@@ -7,14 +7,16 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import resources
-from .clock import Clock
+from .clock import Clock, iso
 from .errors import ErrorTable
 from .faults import FaultEngine
 from .fixtures import load_folder, merge
 from .ids import Ids
 from .journal import Journal
-from .lifecycle import Event, Lifecycles, Machine, Scheduler
+from .lifecycle import Event, Lifecycles, Machine, Scheduler, Transition
 from .provider import Api, Context, Provider
+from .ratelimit import RateLimiter
+from .store import Row
 from .spec import Spec, SpecError
 from .store import Account, Store
 
@@ -80,8 +82,12 @@ class Twin:
             self.store = Store()
             self.scheduler = Scheduler()
             self.faults = FaultEngine(self.ids)
+            self._load_fixture_faults()
             self.journal.clear()
+            # (provider, account) -> virtual instant before which a retry comes too early
+            self.retry_marks: dict[tuple[str, str | None], float] = {}
             self._build_lifecycles()
+            self._build_rate_limiters()
             now = self.clock.now()
             for provider in self.providers.values():
                 if provider.setup:
@@ -89,12 +95,38 @@ class Twin:
             for raw in self.base_fixtures.get("accounts", []):
                 self.add_account(raw)
 
+    def _load_fixture_faults(self) -> None:
+        """Rules a provider's `faults.yaml` declares: part of the fixtures, so part of every reset."""
+        for name in self.providers:
+            for raw in self.fixtures[name].get("faults") or []:
+                self.faults.add({**raw, "match": {"provider": name, **(raw.get("match") or {})}})
+
+    def _build_rate_limiters(self) -> None:
+        self.rate_limiters = {name: RateLimiter(self.fixtures[name].get("rate_limits")) for name in self.providers}
+
+    def _lifecycle_override(self, provider: str, row: Row, state: str,
+                            normal: Transition | None) -> Transition | None:
+        """A lifecycle fault rule may change how a state ends; the decision is journaled."""
+        now = float(row.meta.get("entered_at", self.clock.now()))
+        decision = self.faults.decide_lifecycle(provider, row, state, now)
+        if decision is None or decision.rule.lifecycle is None:
+            return normal
+        fault = decision.rule.lifecycle
+        row.meta["fault"] = {"rule": decision.rule.id, "state": state, "message": fault.message}
+        self.journal.record({
+            "provider": provider, "event": "lifecycle_fault", "at": iso(now), "epoch": now,
+            "fault": {"rule": decision.rule.id, "kind": "lifecycle", "draw": decision.draw, "at": iso(now),
+                      "resource": {"kind": row.kind, "id": row.id}, "state": state, **fault.to_dict()},
+        })
+        return fault.transition(normal)
+
     def _build_lifecycles(self) -> None:
         self.lifecycles: dict[str, Lifecycles] = {}
         for name, provider in self.providers.items():
             raw = self.fixtures[name].get("lifecycles") or {}
             machines = {kind: Machine.from_fixture(kind, states or {}) for kind, states in raw.items()}
             lifecycles = Lifecycles(name, machines, self.scheduler)
+            lifecycles.override = self._lifecycle_override
             if provider.on_enter is not None:
                 lifecycles.on_enter = self._enter_hook(provider)
             if provider.on_remove is not None:
@@ -199,3 +231,4 @@ class Twin:
             self.faults = FaultEngine(self.ids)
             self.faults.restore(dict(state["faults"]))
             self._build_lifecycles()
+            self._build_rate_limiters()

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from ..clock import iso, parse_iso
 from ..ids import Ids
 from .base import FaultAction, Outcome, build_action
+from .lifecycle import LifecycleFault
 
 
 @dataclass(frozen=True)
@@ -99,33 +100,50 @@ class Schedule:
 
 @dataclass
 class FaultRule:
+    """A request rule (`action`) or a lifecycle rule (`lifecycle`), with one schedule."""
+
     id: str
     match: Match
     schedule: Schedule
-    action: FaultAction
+    action: FaultAction | None = None
+    lifecycle: LifecycleFault | None = None
     description: str = ""
     matched: int = 0
     fired: int = 0
 
     @classmethod
     def from_dict(cls, rule_id: str, raw: Mapping[str, Any]) -> "FaultRule":
-        action_raw = raw.get("action")
-        if not isinstance(action_raw, Mapping):
-            raise ValueError("a fault rule needs an `action` object with a `type`")
+        action_raw, lifecycle_raw = raw.get("action"), raw.get("lifecycle")
+        if (action_raw is None) == (lifecycle_raw is None):
+            raise ValueError("a fault rule needs either an `action` (with a `type`) or a `lifecycle`")
+        match_raw = dict(raw.get("match") or {})
+        if lifecycle_raw is not None:
+            if not isinstance(lifecycle_raw, Mapping):
+                raise ValueError("`lifecycle` must be an object")
+            unused = set(match_raw) - {"provider", "account"}
+            if unused:
+                raise ValueError(f"a lifecycle rule matches on provider and account only, not {', '.join(unused)}")
+        elif not isinstance(action_raw, Mapping):
+            raise ValueError("`action` must be an object with a `type`")
         return cls(
             id=rule_id,
-            match=Match(**{k: v for k, v in (raw.get("match") or {}).items()}),
+            match=Match(**match_raw),
             schedule=Schedule.from_dict(raw.get("schedule") or {}),
-            action=build_action(action_raw),
+            action=build_action(action_raw) if action_raw is not None else None,
+            lifecycle=LifecycleFault.from_dict(lifecycle_raw, match_raw) if lifecycle_raw is not None else None,
             description=str(raw.get("description", "")),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id, "description": self.description, "match": self.match.to_dict(),
-            "schedule": self.schedule.to_dict(), "action": self.action.to_dict(),
-            "matched": self.matched, "fired": self.fired,
+            "schedule": self.schedule.to_dict(), "matched": self.matched, "fired": self.fired,
         }
+        if self.action is not None:
+            out["action"] = self.action.to_dict()
+        if self.lifecycle is not None:
+            out["lifecycle"] = self.lifecycle.to_dict()
+        return out
 
 
 @dataclass
@@ -168,39 +186,57 @@ class FaultEngine:
         return list(self._rules.values())
 
     def decide(self, request: Request, now: float) -> Decision | None:
-        """The first rule that fires for this request, counted and drawn under one lock."""
+        """The first request rule that fires for this request, counted and drawn under one lock."""
         if not self._rules:
             return None
         with self._lock:
             for rule in self._rules.values():
-                if not rule.match.matches(request):
+                if rule.action is None or not rule.match.matches(request):
                     continue
-                schedule = rule.schedule
-                if schedule.window_start is not None and now < schedule.window_start:
-                    continue
-                if schedule.window_end is not None and now >= schedule.window_end:
-                    continue
-                if schedule.budget is not None and rule.fired >= schedule.budget:
-                    continue
-                rule.matched += 1
-                draw = None
-                if schedule.mode == "nth":
-                    fires = rule.matched == schedule.n
-                elif schedule.mode == "first":
-                    fires = rule.matched <= schedule.n
-                elif schedule.mode == "every":
-                    fires = rule.matched % schedule.n == 0
-                elif schedule.mode == "probability":
-                    draw = self._ids.random("faults")
-                    fires = draw < schedule.probability
-                else:
-                    fires = True
-                if not fires:
-                    continue
-                rule.fired += 1
-                outcome = rule.action.apply(self._ids.rng("faults"))
-                return Decision(rule=rule, outcome=outcome, draw=draw, at=now)
+                fires, draw = self._fires(rule, now)
+                if fires:
+                    outcome = rule.action.apply(self._ids.rng("faults"))
+                    return Decision(rule=rule, outcome=outcome, draw=draw, at=now)
         return None
+
+    def decide_lifecycle(self, provider: str, row: Any, state: str, now: float) -> Decision | None:
+        """The first lifecycle rule that fires as this row enters this state."""
+        if not self._rules:
+            return None
+        with self._lock:
+            for rule in self._rules.values():
+                if rule.lifecycle is None or not rule.lifecycle.matches(provider, row, state):
+                    continue
+                fires, draw = self._fires(rule, now)
+                if fires:
+                    return Decision(rule=rule, outcome=Outcome(), draw=draw, at=now)
+        return None
+
+    def _fires(self, rule: FaultRule, now: float) -> tuple[bool, float | None]:
+        """Count a match and apply the schedule (caller holds the lock)."""
+        schedule = rule.schedule
+        if schedule.window_start is not None and now < schedule.window_start:
+            return False, None
+        if schedule.window_end is not None and now >= schedule.window_end:
+            return False, None
+        if schedule.budget is not None and rule.fired >= schedule.budget:
+            return False, None
+        rule.matched += 1
+        draw = None
+        if schedule.mode == "nth":
+            fires = rule.matched == schedule.n
+        elif schedule.mode == "first":
+            fires = rule.matched <= schedule.n
+        elif schedule.mode == "every":
+            fires = rule.matched % schedule.n == 0
+        elif schedule.mode == "probability":
+            draw = self._ids.random("faults")
+            fires = draw < schedule.probability
+        else:
+            fires = True
+        if fires:
+            rule.fired += 1
+        return fires, draw
 
     def export(self) -> dict[str, Any]:
         return {"counter": self._counter, "rules": [r.to_dict() for r in self._rules.values()]}
