@@ -10,6 +10,7 @@ from ..engine.provider import Provider
 # name -> module; a fourth provider is one more line here, a spec and fixtures.
 KNOWN = {
     "genesis": "cloudtwin.providers.genesis",
+    "barrack": "cloudtwin.providers.barrack",
 }
 
 

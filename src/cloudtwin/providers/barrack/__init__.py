@@ -1,0 +1,49 @@
+"""Barrack GPU cloud: the provider package.
+
+Registers the prefix (`/barrack`), the spec, how API keys and JWTs are read, how errors look
+(DRF's `{"detail", "code"}`), the handlers (one module per resource family), the lifecycle
+hooks, the credit-exhaustion timer and the operator's top-up action.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ...engine.errors import ResolvedError
+from ...engine.provider import Api, Provider, Rendered, RequestInfo
+from . import auth, billing, hooks, protection
+from .common import NAME
+from .handlers import handlers
+
+
+def render_error(error: ResolvedError, info: RequestInfo) -> Rendered:
+    body: dict[str, object] = {"detail": error.message, "code": error.code or error.key}
+    if error.key == "invalid_request":
+        field = str(error.extra.get("field") or error.extra.get("location") or "non_field_errors")
+        body["errors"] = {field: [error.message]}
+    return Rendered(json.dumps(body).encode(), "application/json")
+
+
+def provider() -> Provider:
+    api = Api(
+        name=NAME,
+        spec_file="barrack.yaml",
+        handlers=handlers,
+        authenticate=auth.authenticate,
+        render_error=render_error,
+        spec_route="/openapi.yaml",
+    )
+    return Provider(
+        name=NAME,
+        apis=[api],
+        setup=hooks.setup,
+        setup_account=hooks.setup_account,
+        new_credentials=auth.new_credentials,
+        on_enter=hooks.on_enter,
+        on_remove=hooks.on_remove,
+        timers={billing.EXHAUSTED: protection.on_exhausted},
+        admin_actions={"top_up": billing.top_up},
+        base_paths={NAME: "/api/v1"},
+        client_token=lambda ctx: ctx.account.credentials[NAME]["api_key"],  # type: ignore[union-attr]
+        auth_headers=lambda token: {"X-API-Key": token},
+    )

@@ -1,0 +1,108 @@
+"""Small shapes every Barrack handler module uses: ids, regions, money, pages, names."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+from ...engine.clock import iso
+from ...engine.errors import ApiError
+from ...engine.provider import Call, Context
+from ...engine.store import Row
+
+NAME = "barrack"
+SYSTEM = "_barrack"  # owner of provider-wide rows (counters, stock, the JWT secret)
+TRANSITIONAL = ("CREATING", "STARTING", "STOPPING", "REBOOTING", "HIBERNATING", "RESTORING", "DELETING")
+
+
+def stamp(ctx: Context) -> str:
+    return iso(ctx.now, millis=False)
+
+
+def next_id(ctx: Context, kind: str) -> int:
+    """Django-style auto-increment primary keys, one sequence per kind, shared by all accounts."""
+    table = ctx.twin.store.table(NAME, "counter")
+    row = table.get(kind) or ctx.twin.store.insert(NAME, "counter", SYSTEM, kind, {"last": 0})
+    row.data["last"] += 1
+    return int(row.data["last"])
+
+
+def money(value: float) -> float:
+    """Amounts on the wire: 4 decimals (the ledger itself stays exact)."""
+    return round(value + 0.0, 4)
+
+
+def currency(ctx: Context) -> str:
+    return str(ctx.account.credentials[NAME].get("currency", "USD"))  # type: ignore[union-attr]
+
+
+def setting(ctx: Context, key: str, default: Any) -> Any:
+    return (ctx.account.settings.get(NAME, {}) if ctx.account else {}).get(key, default)
+
+
+# Regions --------------------------------------------------------------------------
+def region(ctx: Context, code: str) -> dict[str, Any]:
+    return next(r for r in ctx.fixtures["regions"]["regions"] if r["code"] == code)
+
+
+def tier(ctx: Context, code: str) -> str:
+    return str(region(ctx, code)["tier"])
+
+
+def is_advanced(ctx: Context, code: str) -> bool:
+    return tier(ctx, code) == "advanced"
+
+
+def limit(ctx: Context, group: str, key: str) -> int:
+    return int(ctx.fixtures["limits"][group][key])
+
+
+# Lookups ---------------------------------------------------------------------------
+def owned(call: Call, kind: str, row_id: Any, what: str) -> Row:
+    """A row of the caller's, or 404 (an id in the path or the body that names nothing)."""
+    return call.records.get(kind, str(row_id), message=f"{what} {row_id} not found.")
+
+
+def rows_where(ctx: Context, kind: str, **equal: Any) -> list[Row]:
+    return [r for r in ctx.records.rows(kind) if all(r.data.get(k) == v for k, v in equal.items())]
+
+
+def require_name_free(ctx: Context, kind: str, name: str, *, region_code: str | None = None,
+                      exclude: str | None = None, live_only: bool = False) -> None:
+    for row in ctx.records.rows(kind):
+        if row.id == exclude or row.data["name"] != name:
+            continue
+        if region_code is not None and row.data.get("region") != region_code:
+            continue
+        if live_only and row.data.get("status") == "DELETING":
+            continue
+        raise ApiError("name_taken", f"A {kind.replace('_', ' ')} named {name!r} already exists.")
+
+
+def require_room(ctx: Context, count: int, cap: int, what: str) -> None:
+    if count >= cap:
+        raise ApiError("limit_reached", f"At most {cap} {what}.")
+
+
+def require_profile(ctx: Context) -> None:
+    if not setting(ctx, "profile_complete", True):
+        raise ApiError("profile_incomplete")
+
+
+# Pages -----------------------------------------------------------------------------
+def paged(call: Call, key: str, items: list[Any], **extra: Any) -> dict[str, Any]:
+    """`{key: [...], "pagination": {...}}` over an already filtered list, newest first by caller."""
+    page = int(call.query.get("page", 1))
+    size = int(call.query.get("page_size", call.fixtures["limits"]["pagination"]["default_page_size"]))
+    start = (page - 1) * size
+    total = len(items)
+    return {**extra, key: items[start:start + size],
+            "pagination": {"page": page, "page_size": size, "total": total, "total_pages": math.ceil(total / size)}}
+
+
+def newest_first(rows: Iterable[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: r.seq, reverse=True)
+
+
+def message(text: str, **body: Any) -> dict[str, Any]:
+    return {"message": text, **body}

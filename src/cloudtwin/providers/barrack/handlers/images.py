@@ -1,0 +1,53 @@
+"""Custom images (legacy tier): made from a snapshot, at most one per snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ....engine.errors import ApiError
+from ....engine.provider import Call
+from ....engine.store import Row
+from .. import images_store
+from ..common import message, newest_first, owned, paged
+from . import handlers
+
+
+def _image(call: Call) -> Row:
+    return owned(call, "image", call.path["image_id"], "Image")
+
+
+@handlers("listImages")
+def list_images(call: Call) -> dict[str, Any]:
+    rows = [r for r in newest_first(call.records.rows("image")) if call.query.get("region") in (None, r.data["region"])]
+    return paged(call, "images", [r.data for r in rows])
+
+
+@handlers("getImage")
+def get_image(call: Call) -> dict[str, Any]:
+    return {"image": _image(call).data}
+
+
+@handlers("createImageFromSnapshot")
+def create_image_from_snapshot(call: Call) -> dict[str, Any]:
+    snapshot = owned(call, "snapshot", call.path["snapshot_id"], "Snapshot")
+    body = call.body or {}
+    if snapshot.data["status"] != "available":
+        raise ApiError("invalid_state", "Only available snapshots can become images.")
+    if snapshot.meta.get("image_id") is not None:
+        raise ApiError("image_exists")
+    name = body.get("name") or snapshot.data["name"]
+    images_store.require_can_image(call, snapshot.data["region"], name)
+    row = images_store.new_image(call, snapshot, name, body.get("description"))
+    return message("Image creation started.", snapshot_id=snapshot.data["id"], image=row.data)
+
+
+@handlers("deleteImage")
+def delete_image(call: Call) -> dict[str, Any]:
+    row = _image(call)
+    if row.data["status"] == "creating":
+        raise ApiError("invalid_state", "The image is still being created.")
+    snapshot = call.records.find("snapshot", str(row.data["snapshot_id"]))
+    if snapshot is not None:
+        snapshot.meta["image_id"] = None
+    call.records.remove("image", row.id)
+    return message("Image deleted.", image_id=row.data["id"])

@@ -1,0 +1,33 @@
+"""Custom images: one per snapshot, region-bound, created `creating` then `available`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine.errors import ApiError
+from ...engine.provider import Context
+from ...engine.store import Row
+from .common import is_advanced, limit, next_id, require_name_free, require_room, stamp
+
+
+def require_can_image(ctx: Context, region: str, name: str) -> None:
+    if is_advanced(ctx, region):
+        raise ApiError("tier_not_supported", "Custom images exist only in legacy tier regions.")
+    require_room(ctx, ctx.records.count("image"), limit(ctx, "per_account", "images"), "custom images")
+    require_name_free(ctx, "image", name)
+
+
+def new_image(ctx: Context, snapshot: Row, name: str, description: str | None) -> Row:
+    image_id = next_id(ctx, "image")
+    row = ctx.records.add("image", str(image_id), {
+        "id": image_id, "name": name, "description": description, "region": snapshot.data["region"],
+        "status": "creating", "size": snapshot.data["size"], "snapshot_id": snapshot.data["id"],
+        "created_at": stamp(ctx)})
+    snapshot.meta["image_id"] = image_id
+    ctx.enter(row, "creating")
+    return row
+
+
+def relationship(ctx: Context, snapshot: Row) -> dict[str, Any]:
+    image = ctx.records.find("image", str(snapshot.meta.get("image_id"))) if snapshot.meta.get("image_id") else None
+    return {"snapshot_id": snapshot.data["id"], "has_image": image is not None, "image": image.data if image else None}

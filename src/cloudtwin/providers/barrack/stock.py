@@ -1,0 +1,49 @@
+"""GPU stock per region, model and count, shared by every account.
+
+Kept as counters of what is in use, so availability is one subtraction. Deploy and restore
+take one; hibernate and delete give it back (fixtures/barrack/gpus.yaml).
+"""
+
+from __future__ import annotations
+
+from ...engine.errors import ApiError
+from ...engine.provider import Context
+from ...engine.store import Row
+from .common import NAME, SYSTEM
+
+
+def _counter(ctx: Context, region: str, model: str, count: int) -> Row:
+    table = ctx.twin.store.table(NAME, "stock")
+    key = f"{region}/{model}/{count}"
+    return table.get(key) or ctx.twin.store.insert(NAME, "stock", SYSTEM, key, {"used": 0})
+
+
+def capacity(ctx: Context, region: str, model: str, count: int) -> int | None:
+    """None when the region does not offer the model at all."""
+    offered = ctx.fixtures["gpus"]["stock"].get(region, {}).get(model)
+    return None if offered is None else int(offered.get(count, offered.get(str(count), 0)))
+
+
+def left(ctx: Context, region: str, model: str, count: int) -> int:
+    cap = capacity(ctx, region, model, count) or 0
+    return max(0, cap - _counter(ctx, region, model, count).data["used"])
+
+
+def require_stock(ctx: Context, region: str, model: str, count: int) -> None:
+    if capacity(ctx, region, model, count) is None:
+        raise ApiError("not_offered", f"{model} is not offered in {region}.")
+    if left(ctx, region, model, count) <= 0:
+        raise ApiError("out_of_stock", f"{model} x{count} is out of stock in {region}.")
+
+
+def take(ctx: Context, instance: Row) -> None:
+    data = instance.data
+    _counter(ctx, data["region"], data["gpu_model"], data["gpu_count"]).data["used"] += 1
+    instance.meta["holds_stock"] = True
+
+
+def release(ctx: Context, instance: Row) -> None:
+    if instance.meta.pop("holds_stock", False):
+        data = instance.data
+        counter = _counter(ctx, data["region"], data["gpu_model"], data["gpu_count"])
+        counter.data["used"] = max(0, counter.data["used"] - 1)
