@@ -39,6 +39,10 @@ def create_account(call: Call) -> dict[str, Any]:
     body = call.body or {}
     if body.get("id") in call.twin.store.accounts:
         raise ApiError("conflict", f"Account {body['id']} exists.")
+    for provider, fields in (body.get("credentials") or {}).items():
+        for name, value in fields.items():  # a taken token would log its owner's clients in as this account
+            if call.twin.store.account_by_credential(provider, name, str(value)) is not None:
+                raise ApiError("conflict", f"Another account already uses this {provider} {name}.")
     return call.twin.add_account(body).describe()
 
 
