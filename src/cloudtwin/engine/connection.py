@@ -55,6 +55,8 @@ def sever(environ: Mapping[str, Any], how: str) -> Response:
 
 def hang(environ: Mapping[str, Any], seconds: float) -> Response:
     """Say nothing until the client gives up (or the bound passes), then close."""
+    if client_socket(environ) is None:
+        return _in_process("timeout")  # no client to outwait in-process: report what it would see
     time.sleep(min(max(seconds, 0.0), MAX_HOLD_SECONDS))
     return sever(environ, "empty")
 
@@ -64,6 +66,8 @@ def truncate(environ: Mapping[str, Any], response: Response, fraction: float) ->
     body = response.get_data()
     cut = body[: int(len(body) * min(max(fraction, 0.0), 0.99))]
     sock = client_socket(environ)
+    if sock is None:
+        return _in_process("truncated")
 
     def part_then_close() -> Iterator[bytes]:
         yield cut

@@ -144,7 +144,8 @@ class Runner:
         exchange = {"request": {"method": spec["method"], "url": url, "query": spec.get("query"),
                                 "headers": headers, "body": spec.get("body", spec.get("raw_body"))},
                     "response": {"status": response.status, "headers": response.headers,
-                                 "body": response.json() if response.json() is not None else response.text}}
+                                 "body": response.json() if response.json() is not None else response.text,
+                                 "error": response.error}}
         return response, exchange
 
     def _expect(self, expect: Mapping[str, Any] | None, response: Response, exchange: dict[str, Any]) -> None:
@@ -158,6 +159,10 @@ class Runner:
             return []
         expect = self._sub(dict(expect))
         problems: list[Mismatch] = []
+        if "error" in expect or response.error:
+            problems += check_body(response.error, {"$": expect.get("error")} if "error" in expect else {"$": None})
+            if response.error:
+                return [Mismatch(f"connection ({m.where})", m.expected, m.actual) for m in problems]
         status = expect.get("status")
         if status is not None:
             allowed = status if isinstance(status, list) else [status]

@@ -14,13 +14,15 @@ from typing import Any, Mapping
 import requests
 
 from ..engine.clock import parse_duration
+from ..engine.connection import IN_PROCESS_HEADER
 
 
 @dataclass
 class Response:
-    status: int
+    status: int  # 0 when the connection failed before a status line
     headers: dict[str, str]
     text: str
+    error: str | None = None  # reset | empty | timeout | truncated, as a client would see it
 
     def json(self) -> Any:
         try:
@@ -62,6 +64,9 @@ class TwinTarget(Target):
     def request(self, method: str, url_path: str, *, headers: Mapping[str, str], query: Mapping[str, Any] | None,
                 body: bytes | None) -> Response:
         result = self.client.open(url_path, method=method, headers=dict(headers), query_string=query, data=body)
+        severed = result.headers.get(IN_PROCESS_HEADER)
+        if severed:  # in-process there is no socket: the twin says what the client would have seen
+            return Response(0, {}, "", error=severed)
         return Response(result.status_code, dict(result.headers), result.get_data(as_text=True))
 
     def base(self, provider: str, api: str | None) -> str:
@@ -100,9 +105,17 @@ class HttpTarget(Target):
 
     def request(self, method: str, url_path: str, *, headers: Mapping[str, str], query: Mapping[str, Any] | None,
                 body: bytes | None) -> Response:
-        result = self.session.request(method, self.base_url + url_path, headers=dict(headers), params=query,
-                                      data=body, timeout=self.timeout)
-        return Response(result.status_code, dict(result.headers), result.text)
+        try:
+            result = self.session.request(method, self.base_url + url_path, headers=dict(headers), params=query,
+                                          data=body, timeout=self.timeout)
+            return Response(result.status_code, dict(result.headers), result.text)
+        except requests.exceptions.ChunkedEncodingError:
+            return Response(0, {}, "", error="truncated")
+        except requests.Timeout:
+            return Response(0, {}, "", error="timeout")
+        except requests.ConnectionError as exc:
+            text = str(exc)
+            return Response(0, {}, "", error="reset" if "reset" in text.lower() else "empty")
 
     def base(self, provider: str, api: str | None) -> str:
         return ""  # the given base URL is the API's base

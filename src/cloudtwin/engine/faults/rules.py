@@ -186,33 +186,35 @@ class FaultEngine:
         return list(self._rules.values())
 
     def decide(self, request: Request, now: float) -> Decision | None:
-        """The first request rule that fires for this request, counted and drawn under one lock."""
+        """The first request rule that fires for this request.
+
+        Every matching rule counts the request (so "the 2nd listImages" means the 2nd call,
+        whatever other rules did with the 1st); only the first that fires is applied.
+        """
         if not self._rules:
             return None
         with self._lock:
-            for rule in self._rules.values():
-                if rule.action is None or not rule.match.matches(request):
-                    continue
-                fires, draw = self._fires(rule, now)
-                if fires:
-                    outcome = rule.action.apply(self._ids.rng("faults"))
-                    return Decision(rule=rule, outcome=outcome, draw=draw, at=now)
-        return None
+            candidates = [r for r in self._rules.values() if r.action is not None and r.match.matches(request)]
+            return self._choose(candidates, now, lambda rule: rule.action.apply(self._ids.rng("faults")))  # type: ignore[union-attr]
 
     def decide_lifecycle(self, provider: str, row: Any, state: str, now: float) -> Decision | None:
         """The first lifecycle rule that fires as this row enters this state."""
         if not self._rules:
             return None
         with self._lock:
-            for rule in self._rules.values():
-                if rule.lifecycle is None or not rule.lifecycle.matches(provider, row, state):
-                    continue
-                fires, draw = self._fires(rule, now)
-                if fires:
-                    return Decision(rule=rule, outcome=Outcome(), draw=draw, at=now)
-        return None
+            candidates = [r for r in self._rules.values()
+                          if r.lifecycle is not None and r.lifecycle.matches(provider, row, state)]
+            return self._choose(candidates, now, lambda rule: Outcome())
 
-    def _fires(self, rule: FaultRule, now: float) -> tuple[bool, float | None]:
+    def _choose(self, candidates: list[FaultRule], now: float, outcome_of: Any) -> Decision | None:
+        chosen: Decision | None = None
+        for rule in candidates:
+            fires, draw = self._fires(rule, now, apply=chosen is None)
+            if fires and chosen is None:
+                chosen = Decision(rule=rule, outcome=outcome_of(rule), draw=draw, at=now)
+        return chosen
+
+    def _fires(self, rule: FaultRule, now: float, *, apply: bool) -> tuple[bool, float | None]:
         """Count a match and apply the schedule (caller holds the lock)."""
         schedule = rule.schedule
         if schedule.window_start is not None and now < schedule.window_start:
@@ -234,7 +236,7 @@ class FaultEngine:
             fires = draw < schedule.probability
         else:
             fires = True
-        if fires:
+        if fires and apply:
             rule.fired += 1
         return fires, draw
 
