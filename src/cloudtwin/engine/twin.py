@@ -222,13 +222,18 @@ class Twin:
             raise StateVersionError(
                 f"state version {version} cannot be loaded by this twin (it reads version {STATE_VERSION})"
             )
+        # Read the whole document before changing anything: a broken one leaves no partial state.
+        clock = dict(state["clock"])
+        float(clock["now"])
+        ids = Ids(self.seed)
+        ids.restore(dict(state["ids"]))
+        store = Store.restore(dict(state["store"]))
+        scheduler = Scheduler()
+        scheduler.restore(list(state["scheduler"]))
+        faults = FaultEngine(ids)
+        faults.restore(dict(state["faults"]))
         with self.lock:
-            self.clock.restore(dict(state["clock"]))
-            self.ids.restore(dict(state["ids"]))
-            self.store = Store.restore(dict(state["store"]))
-            self.scheduler = Scheduler()
-            self.scheduler.restore(list(state["scheduler"]))
-            self.faults = FaultEngine(self.ids)
-            self.faults.restore(dict(state["faults"]))
+            self.clock.restore(clock)
+            self.ids, self.store, self.scheduler, self.faults = ids, store, scheduler, faults
             self._build_lifecycles()
             self._build_rate_limiters()
