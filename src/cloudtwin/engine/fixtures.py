@@ -10,22 +10,23 @@ import copy
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
+from .yamlio import load_copy
 
 
 def load_folder(root: Path, providers: Iterable[str]) -> dict[str, Any]:
-    """{"accounts": [...], "<provider>": {"<file stem>": data, ...}, ...}"""
+    """{"accounts": [...], "<provider>": {"<file stem>": data, ...}, ...} from *.yaml and *.json."""
     data: dict[str, Any] = {}
     accounts_file = root / "accounts.yaml"
     if accounts_file.is_file():
-        data["accounts"] = (yaml.safe_load(accounts_file.read_text(encoding="utf-8")) or {}).get("accounts", [])
+        data["accounts"] = (load_copy(accounts_file) or {}).get("accounts", [])
     for provider in providers:
         folder = root / provider
         files: dict[str, Any] = {}
         if folder.is_dir():
-            for path in sorted(folder.rglob("*.yaml")):
+            # JSON is YAML too: served documents (e.g. JSON schemas) can live beside the seeds.
+            for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.json")]):
                 key = path.relative_to(folder).with_suffix("").as_posix()
-                files[key] = yaml.safe_load(path.read_text(encoding="utf-8"))
+                files[key] = load_copy(path)
         data[provider] = files
     return data
 

@@ -23,7 +23,7 @@ from .provider import Call, Context, Reply, RequestInfo
 from .routing import MountedApi
 from .spec import Operation
 from .twin import Twin
-from .validation import RawRequest, validate
+from .validation import MAX_BODY_BYTES, RawRequest, validate
 
 log = logging.getLogger("cloudtwin")
 
@@ -54,15 +54,17 @@ class Pipeline:
         method = request.method
         operation = operations.get(method) or (operations.get("GET") if method == "HEAD" else None)
         now = twin.clock.now()
-        body = request.get_data(cache=False) if request.content_length != 0 else b""
+        body = b""
         entry: dict[str, Any] = {
             "provider": mounted.provider.name, "api": mounted.name,
             "operation": operation.operation_id if operation else None,
             "method": method, "path": request.path, "query": info.query_string,
             "account": None, "fault": None, "at": iso(now), "epoch": now, "wall": time.time(),
-            "request_body": preview(body),
+            "request_body": None,
         }
         try:
+            body = self._read_body()
+            entry["request_body"] = preview(body)
             self._check_mount(mounted, mount_values)
             if operation is None:
                 response = self._no_operation(mounted, info, operations)
@@ -161,6 +163,15 @@ class Pipeline:
         raise ValueError(f"unknown connection fault {kind}")
 
     # Steps ---------------------------------------------------------------------------
+    @staticmethod
+    def _read_body() -> bytes:
+        """At most one byte past the limit: a huge or endless body is never held in memory."""
+        declared = request.content_length
+        body = b"" if declared == 0 else request.stream.read(MAX_BODY_BYTES + 1)
+        if (declared or 0) > MAX_BODY_BYTES or len(body) > MAX_BODY_BYTES:
+            raise ApiError("payload_too_large", f"The request body exceeds {MAX_BODY_BYTES} bytes.")
+        return body
+
     @staticmethod
     def _check_mount(mounted: MountedApi, values: Mapping[str, str]) -> None:
         for key, allowed in mounted.mount_enums.items():
