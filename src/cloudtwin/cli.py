@@ -34,7 +34,12 @@ def serve(args: argparse.Namespace) -> int:
     twin = build_twin(args.provider or None, seed=args.seed, fixtures=args.fixtures, overrides=overrides)
     state_file: Path | None = args.state_file
     if state_file is not None and state_file.exists():
-        twin.import_state(json.loads(state_file.read_text(encoding="utf-8")))
+        from .engine.twin import StateVersionError
+        try:
+            twin.import_state(json.loads(state_file.read_text(encoding="utf-8")))
+        except (StateVersionError, ValueError) as error:
+            print(f"error: {state_file}: {error}", file=sys.stderr)
+            return 2
     admin_token = args.admin_token
     if admin_token is None and not _is_loopback(args.host):
         admin_token = twin.ids.token(32, "admin")
