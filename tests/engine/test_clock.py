@@ -6,7 +6,7 @@ import pytest
 
 from cloudtwin.engine.clock import Clock, iso, parse_duration, parse_iso
 from twinhelp import (
-    INSTANCE_CREATING, INSTANCE_DELETING, INSTANCE_STOPPING, SNAPSHOT_CREATING, VOLUME_CREATING, create_instance,
+    INSTANCE_CREATING, INSTANCE_STOPPING, SNAPSHOT_CREATING, VOLUME_CREATING, create_instance,
     create_volume, get, import_snapshot,
 )
 

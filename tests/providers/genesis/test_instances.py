@@ -587,3 +587,26 @@ def test_unknown_instance_is_404_everywhere(gc):
     for call in (gc.get("/instances/nope"), gc.patch("/instances/nope", json={}), gc.delete("/instances/nope"),
                  gc.get("/instances/nope/actions"), gc.post("/instances/nope/actions", json={"action": "stop"})):
         expect_error(call, 404, "02006")
+
+
+def test_renames_show_on_both_sides_of_a_reference(gc):
+    """The {id, name} references an instance and its volumes, floating IP, groups and keys hold stay current."""
+    vol = create_volume(gc)
+    fip = create_floating_ip(gc)
+    group = create_security_group(gc)
+    key = create_ssh_key(gc)
+    advance(gc, 10)
+    iid = create_instance(gc, volumes=[vol["id"]], floating_ip=fip["id"], security_groups=[group["id"]],
+                          ssh_keys=[key["id"]])["id"]
+    gc.patch(f"/instances/{iid}", json={"name": "renamed-instance"})
+    gc.patch(f"/volumes/{vol['id']}", json={"name": "renamed-volume"})
+    gc.patch(f"/floating-ips/{fip['id']}", json={"name": "renamed-ip"})
+    gc.patch(f"/security-groups/{group['id']}", json={"name": "renamed-group"})
+    gc.patch(f"/ssh-keys/{key['id']}", json={"name": "renamed-key"})
+    inst = get(gc, f"/instances/{iid}", "instance")
+    assert inst["volumes"] == [{"id": vol["id"], "name": "renamed-volume"}]
+    assert inst["floating_ip"] == {"id": fip["id"], "name": "renamed-ip"}
+    assert inst["security_groups"] == [{"id": group["id"], "name": "renamed-group"}]
+    assert inst["ssh_keys"] == [{"id": key["id"], "name": "renamed-key"}]
+    assert get(gc, f"/volumes/{vol['id']}", "volume")["instances"] == [{"id": iid, "name": "renamed-instance"}]
+    assert get(gc, f"/floating-ips/{fip['id']}", "floating_ip")["instance"] == {"id": iid, "name": "renamed-instance"}

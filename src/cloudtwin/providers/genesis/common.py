@@ -59,6 +59,29 @@ def region_of(ctx: Context, name: str) -> dict[str, Any]:
     return ctx.fixtures["regions"]["regions"][name]
 
 
+def refresh_refs(ctx: Context, row: Row) -> None:
+    """After a rename: the `{id, name}` references other rows hold to this one show the new name."""
+    records, data = ctx.records, row.data
+    if row.kind == "instance":
+        holders = [("volume", v["id"], "instances") for v in data["volumes"]]
+        if data["floating_ip"]:
+            holders.append(("floating_ip", data["floating_ip"]["id"], "instance"))
+    elif row.kind == "volume":
+        holders = [("instance", i["id"], "volumes") for i in data["instances"]]
+    elif row.kind == "floating_ip":
+        holders = [("instance", data["instance"]["id"], "floating_ip")] if data["instance"] else []
+    elif row.kind == "security_group":
+        holders = [("instance", i, "security_groups") for i in row.meta.get("instances", [])]
+    else:  # ssh keys: instances hold them without a back-reference
+        holders = [("instance", i.id, "ssh_keys") for i in records.rows("instance")]
+    for kind, holder_id, field in holders:
+        holder = records.find(kind, holder_id)
+        value = holder.data[field] if holder is not None else None
+        for item in value if isinstance(value, list) else [value]:
+            if item and item["id"] == row.id:
+                item["name"] = data["name"]
+
+
 def start_delete(ctx: Context, row: Row) -> None:
     """Deletes answer 204 at once; the resource shows `deleting` until its lifecycle removes it."""
     if row.data["status"] == "deleting":

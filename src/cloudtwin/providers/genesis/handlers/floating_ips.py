@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, require_current_account, stamp, start_delete, touch
+from ..common import page_of, refresh_refs, require_current_account, stamp, start_delete, touch
 from . import handlers
 
 FEATURE = "floating IPs"
@@ -50,6 +50,8 @@ def update_floating_ip(call: Call) -> dict[str, Any]:
     for field in ("name", "description"):
         if field in call.body:
             row.data[field] = call.body[field]
+    if "name" in call.body:
+        refresh_refs(call, row)
     touch(row, call)
     return {"floating_ip": row.data}
 

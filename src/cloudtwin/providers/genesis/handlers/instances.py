@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call, Context
 from ....engine.store import Row
-from ..common import page_of, ref, stamp, start_delete, touch
+from ..common import page_of, ref, refresh_refs, stamp, start_delete, touch
 from ..stock import stock_left, take_stock
 from . import handlers
 from .account import quota_room
@@ -100,6 +100,8 @@ def update_instance(call: Call) -> dict[str, Any]:
     for field in ("name", "is_protected", "reservation_id", "disk_size"):
         if field in body:
             row.data[field] = body[field]
+    if "name" in body:
+        refresh_refs(call, row)
     attach, detach = volume_plan
     for volume in detach:
         _detach(call, row, volume)

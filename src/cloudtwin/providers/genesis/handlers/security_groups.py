@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, stamp, start_delete, touch
+from ..common import page_of, refresh_refs, stamp, start_delete, touch
 from . import handlers
 
 RESERVED_NAMES = frozenset({"default", "standard"})
@@ -77,6 +77,8 @@ def update_security_group(call: Call) -> dict[str, Any]:
     for field in ("name", "description"):
         if field in body:
             row.data[field] = body[field]
+    if "name" in body:
+        refresh_refs(call, row)
     touch(row, call)
     return {"security_group": row.data}
 

@@ -11,7 +11,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, stamp, touch
+from ..common import page_of, refresh_refs, stamp, touch
 from . import handlers
 
 KEY_TYPES = {
@@ -93,6 +93,7 @@ def update_ssh_key(call: Call) -> dict[str, Any]:
     if "name" in call.body:
         _check_name(call, call.body["name"], row.id)
         row.data["name"] = call.body["name"]
+        refresh_refs(call, row)
     touch(row, call)
     return row.data
 

@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, region_of, stamp, start_delete, touch
+from ..common import page_of, refresh_refs, region_of, stamp, start_delete, touch
 from . import handlers
 from .account import quota_room
 
@@ -59,6 +59,8 @@ def update_volume(call: Call) -> dict[str, Any]:
     for field in ("name", "description", "size"):
         if field in body:
             row.data[field] = body[field]
+    if "name" in body:
+        refresh_refs(call, row)
     touch(row, call)
     return {"volume": row.data}
 
