@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import ApiError
 from .store import Row, Table
@@ -42,3 +42,22 @@ def by_marker(
 
 def filtered(rows: Iterable[Row], keep: Callable[[Row], bool]) -> Iterator[Row]:
     return (row for row in rows if keep(row))
+
+
+def after_marker(
+    rows: Sequence[Row],
+    marker: str | None,
+    limit: int,
+    *,
+    marker_error: str = "invalid_request",
+    message: str | None = None,
+) -> list[Row]:
+    """`limit` rows strictly after the row whose id is `marker`, in an order the caller
+    already applied (for lists merged from several accounts or sorted by request keys)."""
+    start = 0
+    if marker:
+        position = next((i for i, row in enumerate(rows) if row.data.get("id", row.id) == marker), None)
+        if position is None:
+            raise ApiError(marker_error, message or f"marker {marker} could not be found", marker=marker)
+        start = position + 1
+    return list(rows[start : start + max(limit, 0)])

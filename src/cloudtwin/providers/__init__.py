@@ -11,6 +11,7 @@ from ..engine.provider import Provider
 KNOWN = {
     "genesis": "cloudtwin.providers.genesis",
     "barrack": "cloudtwin.providers.barrack",
+    "rackspace": "cloudtwin.providers.rackspace",
 }
 
 

@@ -1,0 +1,51 @@
+"""Rackspace Cloud Images v2 (Glance v2 as Rackspace runs it) and Rackspace Identity v2.0.
+
+Two APIs under `/rackspace`: identity issues tokens (provider state, on the twin's clock)
+with a catalog pointing back at the twin; images, one mount per region, accepts them.
+Modules: `tokens` (identity state), `access` (who sees what), `query` (list language),
+`jsonpatch` (PATCH rules), `objects` (the twin's Cloud Files), `taskrun` (import/export),
+`seed` (fixtures at reset), `operator` (admin actions), `handlers/` (one module per family).
+"""
+
+from __future__ import annotations
+
+from ...engine.errors import ApiError
+from ...engine.provider import Api, Context, Provider, RequestInfo
+from ...engine.store import Account
+from . import operator, seed, taskrun, tokens
+from .common import NAME
+from .errors import render_identity_error, render_images_error, request_id
+from .handlers import identity_handlers, images_handlers
+
+
+def authenticate(info: RequestInfo, ctx: Context) -> Account:
+    """`X-Auth-Token` must name a live token of Rackspace Identity (missing/expired/unknown: 401)."""
+    token = tokens.valid(ctx, info.headers.get("x-auth-token", ""))
+    account = ctx.twin.store.accounts.get(token.account) if token else None
+    if account is None:
+        raise ApiError("unauthorized")
+    return account
+
+
+def no_credentials(info: RequestInfo, ctx: Context) -> Account:
+    raise ApiError("unauthorized")  # identity declares no operation that needs a token
+
+
+def provider() -> Provider:
+    images = Api(name="rackspace-images", spec_file="rackspace-images.yaml", handlers=images_handlers,
+                 authenticate=authenticate, render_error=render_images_error, response_headers=request_id,
+                 json_content_type="application/json; charset=UTF-8")
+    identity = Api(name="rackspace-identity", spec_file="rackspace-identity.yaml", handlers=identity_handlers,
+                   authenticate=no_credentials, render_error=render_identity_error)
+    return Provider(
+        name=NAME,
+        apis=[images, identity],
+        setup=seed.setup,
+        setup_account=seed.setup_account,
+        new_credentials=tokens.new_credentials,
+        on_enter=taskrun.on_enter,
+        admin_actions=operator.ACTIONS,
+        base_paths={"images": "/images/DFW", "identity": "/identity"},
+        client_token=tokens.client_token,
+        auth_headers=lambda token: {"X-Auth-Token": token},
+    )

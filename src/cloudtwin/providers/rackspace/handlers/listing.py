@@ -1,0 +1,91 @@
+"""GET /v2/images: what the caller may see, Glance's filters and sort, marker pages."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ....engine import paging
+from ....engine.errors import ApiError
+from ....engine.provider import Call
+from ....engine.store import Row
+from .. import views
+from ..access import can_see, is_owner, membership
+from ..common import region_of, rows_in_region, tenant_of
+from ..query import choices, links, page_size, sort_spec, sorted_rows, time_filter
+from . import operation
+
+# Query keys with a meaning of their own; every other key filters on an extra property.
+RESERVED_KEYS = frozenset({"limit", "marker", "name", "id", "visibility", "member_status", "owner", "status",
+                           "container_format", "disk_format", "tag", "size_min", "size_max", "created_at",
+                           "updated_at", "sort_key", "sort_dir", "sort"})
+CHOICE_KEYS = ("name", "id", "status", "container_format", "disk_format")
+Keep = Callable[[Row], bool]
+
+
+def _scope(call: Call) -> Keep:
+    """Which visible images the list holds: Glance's visibility and member_status rules."""
+    visibility = call.query.get("visibility")
+    wanted = call.query.get("member_status", "accepted")
+    tenant = tenant_of(call.account)
+
+    def shared(row: Row) -> bool:
+        member = membership(call, row, tenant)
+        return member is not None and (wanted == "all" or member.data["status"] == wanted)
+
+    if visibility == "public":
+        return lambda row: row.data["visibility"] == "public"
+    if visibility == "private":
+        return lambda row: row.data["visibility"] == "private" and is_owner(call, row)
+    if visibility == "shared":
+        return lambda row: not is_owner(call, row) and shared(row)
+    return lambda row: row.data["visibility"] == "public" or is_owner(call, row) or shared(row)
+
+
+def _filters(call: Call) -> list[Keep]:
+    query = call.query
+    raw = call.request.raw_query
+    if "changes-since" in raw:
+        raise ApiError("changes_since_removed")
+    keep: list[Keep] = [_scope(call)]
+    if "owner" in query:
+        keep.append(lambda row: row.data.get("owner") == query["owner"])
+    for key in CHOICE_KEYS:
+        if key in query:
+            accepted = choices(str(query[key]))
+            keep.append(lambda row, key=key, accepted=accepted: row.data.get(key) in accepted)
+    if query.get("tag"):
+        tags = set(query["tag"])
+        keep.append(lambda row: tags <= set(row.data.get("tags") or []))
+    if "size_min" in query:
+        keep.append(lambda row: row.data.get("size") is not None and row.data["size"] >= query["size_min"])
+    if "size_max" in query:
+        keep.append(lambda row: row.data.get("size") is not None and row.data["size"] <= query["size_max"])
+    for key in ("created_at", "updated_at"):
+        if key in query:
+            matches = time_filter(str(query[key]), key)
+            keep.append(lambda row, key=key, matches=matches: matches(row.data.get(key)))
+    for key, values in raw.items():
+        if key not in RESERVED_KEYS:
+            keep.append(lambda row, key=key, value=values[-1]: row.data.get(key) == value)
+    return keep
+
+
+@operation("listImages")
+def list_images(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    pairs = sort_spec(call.query)
+    keep = _filters(call)
+    visible = [row for row in rows_in_region(call, "image", region) if can_see(call, row)]
+    chosen = list(paging.filtered(visible, lambda row: all(test(row) for test in keep)))
+    marker = call.query.get("marker")
+    if marker:
+        # The marker must be an image the caller can see; it need not match the filters.
+        marker_row = next((row for row in visible if row.data["id"] == marker), None)
+        if marker_row is None:
+            raise ApiError("marker_not_found", marker=marker)
+        if marker_row not in chosen:
+            chosen.append(marker_row)
+    limit = page_size(call.query, call.fixtures["quotas"]["pagination"]["images"])
+    page = paging.after_marker(sorted_rows(chosen, pairs), marker, limit, marker_error="marker_not_found")
+    return {"images": [views.image(row) for row in page],
+            **links("images", call.request.query_string, page, limit), "schema": "/v2/schemas/images"}

@@ -1,0 +1,73 @@
+"""Identity tokens as provider state: one `token` row per issued token.
+
+A token belongs to an account, carries the roles the user had when it was issued and
+expires on the twin's clock; the images API accepts it until then.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine.clock import iso, parse_duration
+from ...engine.provider import Context, ProviderIds
+from ...engine.store import Account, Row
+from .common import settings, tenant_of
+
+KIND = "token"
+
+
+def roles_of(ctx: Context, account: Account) -> list[dict[str, Any]]:
+    """The user's roles: the fixture's account-owner roles, or `settings.rackspace.roles`."""
+    chosen = settings(account).get("roles")
+    if chosen is not None:
+        return [{"id": str(100 + i), "name": str(name), "description": f"{name} role."} for i, name in enumerate(chosen)]
+    files_tenant = object_store_tenant(ctx, account)
+    roles = []
+    for role in ctx.fixtures["identity"]["user"]["roles"]:
+        entry = {k: role[k] for k in ("id", "name", "description")}
+        if role.get("tenant") == "account":
+            entry["tenantId"] = tenant_of(account)
+        elif role.get("tenant") == "object_store_tenant":
+            entry["tenantId"] = files_tenant
+        roles.append(entry)
+    return roles
+
+
+def object_store_tenant(ctx: Context, account: Account) -> str:
+    seeded = (ctx.fixtures["object_store"].get("accounts") or {}).get(account.id) or {}
+    return str(seeded.get("object_store_tenant") or f"MossoCloudFS_{tenant_of(account)}")
+
+
+def lifetime(ctx: Context) -> float:
+    return parse_duration(ctx.fixtures["identity"]["token"]["lifetime"])
+
+
+def issue(ctx: Context, account: Account, method: str) -> Row:
+    """A fresh token for the account, valid for the fixture's lifetime from now."""
+    token_id = ctx.ids.hex(32)
+    expires = ctx.now + lifetime(ctx)
+    return ctx.records.add(KIND, token_id, {
+        "id": token_id, "expires": iso(expires), "method": method,
+        "roles": roles_of(ctx, account),
+    }, {"expires_at": expires}, account=account.id)
+
+
+def valid(ctx: Context, token: str) -> Row | None:
+    row = ctx.records.table(KIND).get(token) if token else None
+    if row is None or row.meta["expires_at"] <= ctx.now:
+        return None
+    return row
+
+
+def client_token(ctx: Context) -> str:
+    """What a scenario client of this account holds: its newest live token, else a new one."""
+    account = ctx.account
+    assert account is not None
+    live = next((row for row in ctx.records.table(KIND).rows(account.id, reverse=True)
+                 if row.meta["expires_at"] > ctx.now), None)
+    return (live or issue(ctx, account, "PASSWORD")).id
+
+
+def new_credentials(ids: ProviderIds) -> dict[str, str]:
+    tenant = ids.digits(6)
+    return {"username": f"user{tenant}", "password": ids.token(16), "api_key": ids.hex(32), "tenant_id": tenant}
