@@ -1,0 +1,209 @@
+"""cloudtwin benchmarks: one command, one table, every figure a ratio measured side by side.
+
+    python benchmarks/run.py            # the full run (a few minutes)
+    python benchmarks/run.py --smoke    # small and fast: figures printed, nothing asserted (CI)
+
+Load figures compare the twin with a bare Flask app returning bodies of the same size
+from dicts, served by the same WSGI server and settings (the physical limit of this
+stack), and with Stoplight Prism when `npx` can fetch it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from loadgen import measure  # noqa: E402
+
+from cloudtwin.harness.handle import TwinHandle  # noqa: E402
+
+FIXTURES = HERE / "fixtures"
+GENESIS_TOKEN = "gc-default-0000000000000000000000"
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    target: str
+    verdict: str
+    note: str = ""
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, figure: str, value: str, target: str, ok: bool | None, note: str = "") -> None:
+        verdict = "n/a" if ok is None else ("met" if ok else "MISSED")
+        self.rows.append(Row(figure, value, target, verdict, note))
+        print(f"  {figure}: {value}  (target {target}: {verdict}) {note}", flush=True)
+
+    def table(self) -> str:
+        widths = [max(len(getattr(r, f)) for r in self.rows + [Row("figure", "value", "target", "verdict")])
+                  for f in ("figure", "value", "target", "verdict")]
+        head = ["figure", "value", "target", "verdict"]
+        lines = [" | ".join(h.ljust(w) for h, w in zip(head, widths)), "-|-".join("-" * w for w in widths)]
+        for r in self.rows:
+            lines.append(" | ".join(v.ljust(w) for v, w in zip((r.figure, r.value, r.target, r.verdict), widths))
+                         + (f"  {r.note}" if r.note else ""))
+        return "\n".join(lines)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_ready(url: str, timeout: float = 30.0) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            requests.get(url, timeout=0.5)
+            return time.perf_counter() - started
+        except requests.RequestException:
+            time.sleep(0.02)
+    raise RuntimeError(f"{url} never answered")
+
+
+class Server:
+    def __init__(self, command: list[str], ready_url: str) -> None:
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.ready_seconds = wait_ready(ready_url)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+# Preparation: a state with the resources each load figure reads -----------------------
+def prepare_state(instances: int) -> tuple[Path, dict[str, Any]]:
+    handle = TwinHandle(seed=1, fixtures=FIXTURES, freeze=False)
+    ids = []
+    for i in range(instances):
+        response = handle.request("POST", "genesis", "/instances", json={
+            "name": f"bench-{i}", "hostname": f"bench-{i}", "type": "vcpu-2_memory-4g",
+            "image": "ubuntu-22.04", "region": "NORD-NO-KRS-1"})
+        assert response.status_code == 201, response.json
+        ids.append(response.json["instance"]["id"])
+    handle.advance("5m")
+    state = Path(tempfile.mkdtemp(prefix="cloudtwin-bench-")) / "state.json"
+    state.write_text(json.dumps(handle.export_state()))
+    return state, {"instance_ids": ids}
+
+
+def genesis_loads(context: dict[str, Any]) -> dict[str, list[tuple[str, str, Any]]]:
+    base = "/genesis/compute/v1"
+    ids = context["instance_ids"]
+    volume = {"name": "bench-volume", "size": 10, "region": "NORD-NO-KRS-1"}
+    return {
+        "Genesis instance list (50 items)": [("GET", f"{base}/instances?per_page=50", None)],
+        "Genesis single get": [("GET", f"{base}/instances/{i}", None) for i in ids[:50]],
+        "Genesis create (volume)": [("POST", f"{base}/volumes", volume)],
+        "Genesis mixed (8 reads : 2 writes)": (
+            [("GET", f"{base}/instances?per_page=50", None)] * 4 + [("GET", f"{base}/instances/{ids[0]}", None)] * 4
+            + [("POST", f"{base}/volumes", volume), ("PATCH", f"{base}/instances/{ids[1]}", {"name": "renamed"})]
+        ),
+    }
+
+
+def canned_bodies(twin_base: str, loads: dict[str, list[tuple[str, str, Any]]]) -> dict[str, Any]:
+    """What the twin answers for each request: the baseline returns bodies of the same size."""
+    bodies: dict[str, Any] = {}
+    for requests_ in loads.values():
+        for method, path, body in requests_:
+            if method != "GET":
+                continue
+            answer = requests.get(twin_base + path, headers={"Authorization": f"Bearer {GENESIS_TOKEN}"}, timeout=10)
+            bodies[f"GET {path.split('?')[0]}"] = answer.json()
+    volume_answer = requests.post(twin_base + "/genesis/compute/v1/volumes", timeout=10,
+                                  headers={"Authorization": f"Bearer {GENESIS_TOKEN}"},
+                                  json={"name": "probe", "size": 1, "region": "NORD-NO-KRS-1"})
+    bodies["POST *"] = volume_answer.json()
+    bodies["PATCH *"] = {"instance": next(iter(v for k, v in bodies.items() if "/instances/" in k), {})}
+    return bodies
+
+
+def load_figures(report: Report, total: int, instances: int) -> None:
+    state, context = prepare_state(instances)
+    twin_port, base_port = free_port(), free_port()
+    twin = Server([sys.executable, "-m", "cloudtwin", "serve", "--port", str(twin_port), "--seed", "1",
+                   "--fixtures", str(FIXTURES), "--state-file", str(state)], f"http://127.0.0.1:{twin_port}/_twin/health")
+    loads = genesis_loads(context)
+    bodies_file = state.with_name("bodies.json")
+    bodies_file.write_text(json.dumps(canned_bodies(f"http://127.0.0.1:{twin_port}", loads)))
+    baseline = Server([sys.executable, str(HERE / "baseline_app.py"), "--port", str(base_port), "--bodies",
+                       str(bodies_file)], f"http://127.0.0.1:{base_port}/ping")
+    try:
+        for name, requests_ in loads.items():
+            writes = any(m != "GET" for m, _, _ in requests_)
+            spec = {"requests": requests_, "headers": {"Authorization": f"Bearer {GENESIS_TOKEN}"}}
+            ours = measure({**spec, "base": f"http://127.0.0.1:{twin_port}"}, total=total)
+            bare = measure({**spec, "base": f"http://127.0.0.1:{base_port}"}, total=total)
+            ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
+            goal = 0.5 if writes else 0.75
+            tail = ours["p99_ms"] / ours["p50_ms"] if ours["p50_ms"] else 0.0
+            report.add(f"{name}: req/s vs baseline", f"{ours['rps']:.0f} / {bare['rps']:.0f} = {ratio:.2f}",
+                       f">= {goal}", ratio >= goal, f"errors {ours['errors']}")
+            report.add(f"{name}: p50 / p99", f"{ours['p50_ms']:.2f} / {ours['p99_ms']:.2f} ms (x{tail:.1f})",
+                       "p99 < 4x p50", tail < 4)
+    finally:
+        twin.stop()
+        baseline.stop()
+        shutil.rmtree(state.parent, ignore_errors=True)
+
+
+def startup_figures(report: Report) -> None:
+    port = free_port()
+    started = time.perf_counter()
+    server = Server([sys.executable, "-m", "cloudtwin", "serve", "--port", str(port)],
+                    f"http://127.0.0.1:{port}/_twin/health")
+    first = time.perf_counter() - started
+    server.stop()
+    report.add("serve: first answer, all providers", f"{first:.2f} s", "< 1.5 s", first < 1.5)
+    TwinHandle(seed=0)  # the first twin in a process pays for parsing and compiling the specs
+    started = time.perf_counter()
+    TwinHandle(seed=1)
+    ready = time.perf_counter() - started
+    report.add("in-process twin for a pytest fixture", f"{ready * 1000:.0f} ms", "< 300 ms", ready < 0.3)
+
+
+FIGURES: dict[str, Callable[..., None]] = {}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="small, fast run for CI: print, assert nothing")
+    args = parser.parse_args()
+    total = 400 if args.smoke else 6000
+    report = Report()
+    print("cloudtwin benchmarks" + (" (smoke)" if args.smoke else ""), flush=True)
+    startup_figures(report)
+    load_figures(report, total=total, instances=60 if args.smoke else 100)
+    for figure in FIGURES.values():
+        figure(report, smoke=args.smoke)
+    print("\n" + report.table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
