@@ -25,7 +25,7 @@ def _is_loopback(host: str) -> bool:
 
 def serve(args: argparse.Namespace) -> int:
     from .app import build_twin, create_app
-    from .server import TwinServer, save_state
+    from .server import PeriodicSaver, TwinServer, save_state
 
     overrides = {}
     if args.rate_limits:
@@ -45,9 +45,17 @@ def serve(args: argparse.Namespace) -> int:
         admin_token = twin.ids.token(32, "admin")
     app = create_app(twin, admin_token=admin_token)
     print(banner(twin, args.host, args.port, admin_token), flush=True)
-    on_exit = (lambda: save_state(twin, state_file)) if state_file is not None else None
+    on_exit = on_start = None
+    if state_file is not None:
+        saver = PeriodicSaver(twin, state_file, args.save_every) if args.save_every else None
+        on_start = saver.start if saver else None
+
+        def on_exit() -> None:
+            if saver:
+                saver.stop()
+            save_state(twin, state_file)
     try:
-        TwinServer(app, host=args.host, port=args.port, threads=args.threads, on_exit=on_exit,
+        TwinServer(app, host=args.host, port=args.port, threads=args.threads, on_exit=on_exit, on_start=on_start,
                    quiet=not args.access_log).run()
     except KeyboardInterrupt:
         pass
@@ -91,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", default="0", help="makes every id, name, address and fault decision repeatable")
     s.add_argument("--fixtures", type=Path, help="a folder of fixtures merged over the built-in ones")
     s.add_argument("--state-file", type=Path, help="load state from this file at start, save it at shutdown")
+    s.add_argument("--save-every", type=float, metavar="SECONDS",
+                   help="with --state-file, also save every SECONDS (atomically), not only at shutdown")
     s.add_argument("--provider", action="append", help="serve only this provider (repeatable)")
     s.add_argument("--threads", type=int, default=16, help="worker threads (default 16)")
     s.add_argument("--admin-token", help="require this bearer token on /_twin")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,9 +34,31 @@ def save_state(twin: Twin, path: Path) -> None:
         raise
 
 
+class PeriodicSaver:
+    """Save the state every `interval` seconds of real time, in a daemon thread of the worker."""
+
+    def __init__(self, twin: Twin, path: Path, interval: float) -> None:
+        self._twin, self._path, self._interval = twin, path, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="cloudtwin-saver", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            save_state(self._twin, self._path)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 class TwinServer(BaseApplication):  # type: ignore[misc]
     def __init__(self, app: Any, *, host: str, port: int, threads: int,
-                 on_exit: Callable[[], None] | None = None, quiet: bool = True) -> None:
+                 on_exit: Callable[[], None] | None = None, on_start: Callable[[], None] | None = None,
+                 quiet: bool = True) -> None:
         self._app = app
         self._options = {
             "bind": f"{host}:{port}",
@@ -50,6 +73,7 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
             "loglevel": "warning",
         }
         self._on_exit = on_exit
+        self._on_start = on_start
         super().__init__()
 
     def load_config(self) -> None:
@@ -58,6 +82,9 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
         if self._on_exit is not None:
             on_exit = self._on_exit
             self.cfg.set("worker_exit", lambda server, worker: on_exit())
+        if self._on_start is not None:
+            on_start = self._on_start  # runs in the worker, where the twin's state lives
+            self.cfg.set("post_worker_init", lambda worker: on_start())
 
     def load(self) -> Any:
         return self._app

@@ -92,3 +92,50 @@ def test_beyond_loopback_the_control_plane_needs_the_admin_token() -> None:
         assert allowed.status_code == 200
     finally:
         served.interrupt()
+
+
+def test_state_is_saved_on_a_schedule(state_file: Path) -> None:
+    served = Served("--state-file", str(state_file), "--save-every", "0.2")
+    try:
+        requests.post(served.base + "/genesis/compute/v1/volumes", headers={"Authorization": f"Bearer {TOKEN}"},
+                      json={"name": "scheduled", "size": 10, "region": "NORD-NO-KRS-1"}, timeout=5)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if state_file.exists() and "scheduled" in state_file.read_text():
+                break
+            time.sleep(0.1)
+        assert "scheduled" in state_file.read_text()  # written while the twin still runs
+    finally:
+        served.interrupt()
+
+
+KILLER = """
+import json, sys
+from pathlib import Path
+from cloudtwin.app import build_twin
+from cloudtwin.server import save_state
+twin = build_twin(["genesis"], seed=int(sys.argv[2]))
+for i in range(300):
+    twin.store.insert("genesis", "note", "default", f"n{i}", {"text": "x" * 2000})
+print("ready", flush=True)
+while True:
+    save_state(twin, Path(sys.argv[1]))
+"""
+
+
+def test_a_kill_9_during_saves_leaves_a_loadable_file(tmp_path: Path) -> None:
+    from cloudtwin.app import build_twin
+
+    target = tmp_path / "state.json"
+    for attempt in range(5):
+        process = subprocess.Popen([sys.executable, "-c", KILLER, str(target), str(attempt)],
+                                   stdout=subprocess.PIPE, text=True)
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        time.sleep(0.05 + 0.03 * attempt)  # somewhere in the middle of a save
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        state = json.loads(target.read_text())  # never half-written
+        twin = build_twin(["genesis"])
+        twin.import_state(state)
+        assert len(twin.store.table("genesis", "note")) == 300
+    assert not [p for p in tmp_path.iterdir() if p.name != "state.json" and not p.name.endswith(".tmp")]
