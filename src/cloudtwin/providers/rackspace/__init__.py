@@ -1,7 +1,8 @@
 """Rackspace Cloud Images v2 (Glance v2 as Rackspace runs it) and Rackspace Identity v2.0.
 
-Two APIs under `/rackspace`: identity issues tokens (provider state, on the twin's clock)
-with a catalog pointing back at the twin; images, one mount per region, accepts them.
+Three APIs under `/rackspace`: identity issues tokens (provider state, on the twin's clock)
+with a catalog pointing back at the twin; images, one mount per region, accepts them;
+files is the small Swift subset (Cloud Files) that import and export tasks read and write.
 Modules: `tokens` (identity state), `access` (who sees what), `query` (list language),
 `jsonpatch` (PATCH rules), `objects` (the twin's Cloud Files), `taskrun` (import/export),
 `seed` (fixtures at reset), `operator` (admin actions), `handlers/` (one module per family).
@@ -14,8 +15,8 @@ from ...engine.provider import Api, Context, Provider, RequestInfo
 from ...engine.store import Account
 from . import operator, seed, taskrun, tokens
 from .common import NAME
-from .errors import render_identity_error, render_images_error, request_id
-from .handlers import identity_handlers, images_handlers
+from .errors import render_files_error, render_identity_error, render_images_error, request_id
+from .handlers import files_handlers, identity_handlers, images_handlers
 
 
 def authenticate(info: RequestInfo, ctx: Context) -> Account:
@@ -37,15 +38,17 @@ def provider() -> Provider:
                  json_content_type="application/json; charset=UTF-8")
     identity = Api(name="rackspace-identity", spec_file="rackspace-identity.yaml", handlers=identity_handlers,
                    authenticate=no_credentials, render_error=render_identity_error)
+    files = Api(name="rackspace-files", spec_file="rackspace-files.yaml", handlers=files_handlers,
+                authenticate=authenticate, render_error=render_files_error)
     return Provider(
         name=NAME,
-        apis=[images, identity],
+        apis=[images, identity, files],
         setup=seed.setup,
         setup_account=seed.setup_account,
         new_credentials=tokens.new_credentials,
         on_enter=taskrun.on_enter,
         admin_actions=operator.ACTIONS,
-        base_paths={"images": "/images/DFW", "identity": "/identity"},
+        base_paths={"images": "/images/DFW", "identity": "/identity", "files": "/files/DFW/v1"},
         client_token=tokens.client_token,
         auth_headers=lambda token: {"X-Auth-Token": token},
     )

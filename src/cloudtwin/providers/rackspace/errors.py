@@ -95,3 +95,11 @@ def request_id(ctx: Context) -> dict[str, str]:
     """Glance's `x-openstack-request-id`, drawn from the provider's seeded stream."""
     value = uuid.UUID(int=ctx.ids.rng("requests").getrandbits(128), version=4)
     return {"x-openstack-request-id": f"req-{value}"}
+
+
+def render_files_error(error: ResolvedError, info: RequestInfo) -> Rendered:
+    """Swift's short HTML pages."""
+    fields = {**error.extra, "method": info.method}
+    title = str(error.extra.get("title") or error.status)
+    html = f"<html><h1>{title}</h1><p>{fill(error.message, fields)}</p></html>"
+    return Rendered(html.encode(), "text/html; charset=UTF-8", _headers(error, fields))

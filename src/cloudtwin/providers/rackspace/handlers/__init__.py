@@ -13,6 +13,7 @@ files_handlers = Handlers()
 operation = guarded(images_handlers)
 
 from . import (  # noqa: E402,F401  (each module registers its operations)
+    files,
 
     identity,
     images,
