@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import hashlib
 import struct
 from typing import Any
@@ -35,6 +36,33 @@ def expect_error(resp: Any, status: int, code: str | None = None) -> dict[str, A
     return body
 
 
+_VALIDATORS: dict[tuple[str, str, int], Any] = {}
+
+
+def conforms(twin: Any, method: str, path: str, resp: Any) -> None:
+    """Every answer must match the schema the spec documents for its operation and status."""
+    spec = twin.specs["barrack"]
+    bare = path.split("?")[0].rstrip("/") + "/"
+    for template, operations in sorted(spec.paths.items(), key=lambda kv: kv[0].count("{")):
+        pattern = "^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, bare) and method in operations:
+            op = operations[method]
+            break
+    else:
+        return
+    status = resp.status_code
+    assert status in op.statuses, f"{op.operation_id} answered an undocumented {status}"
+    key = (op.operation_id, method, status)
+    if key not in _VALIDATORS:
+        response = spec.resolve(op.raw["responses"][str(status)])
+        schema = ((response.get("content") or {}).get("application/json") or {}).get("schema")
+        _VALIDATORS[key] = spec.compile(spec.resolve(schema)) if schema else None
+    validator = _VALIDATORS[key]
+    if validator is not None and resp.get_data():
+        errors = [e.message for e in validator.iter_errors(resp.get_json())]
+        assert not errors, f"{op.operation_id} {status}: {errors[:3]}"
+
+
 class Barrack:
     """A client for one account (by API key header) plus the steps most tests take."""
 
@@ -43,7 +71,9 @@ class Barrack:
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {**self.headers, **kwargs.pop("headers", {})}
-        return self.client.open(BASE + path, method=method, headers=headers, **kwargs)
+        resp = self.client.open(BASE + path, method=method, headers=headers, **kwargs)
+        conforms(self.twin, method, path, resp)
+        return resp
 
     def get(self, path: str, **kw: Any) -> Any:
         return self.call("GET", path, **kw)
