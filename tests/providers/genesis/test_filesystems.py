@@ -95,3 +95,11 @@ def test_isolation(gc, other):
                  other.delete(f"/filesystems/{fs['id']}")):
         expect_error(call, 404, "02006")
     assert get(other, "/filesystems")["total_count"] == 0
+
+
+def test_update_while_deleting_is_refused(gc):
+    fs = create_filesystem(gc)
+    advance(gc, FILESYSTEM_CREATING)
+    gc.delete(f"/filesystems/{fs['id']}")
+    expect_error(gc.patch(f"/filesystems/{fs['id']}", json={"size": 500}), 409, "02037")
+    assert get(gc, f"/filesystems/{fs['id']}", "filesystem")["size"] == 100

@@ -120,3 +120,11 @@ def test_isolation(gc, other):
                  other.delete(f"/floating-ips/{fip['id']}")):
         expect_error(call, 404, "02006")
     assert get(other, "/floating-ips")["total_count"] == 0
+
+
+def test_update_while_deleting_is_refused(gc):
+    fip = create_floating_ip(gc)
+    advance(gc, FIP_CREATING)
+    gc.delete(f"/floating-ips/{fip['id']}")
+    expect_error(gc.patch(f"/floating-ips/{fip['id']}", json={"name": "late"}), 409, "02037")
+    assert get(gc, f"/floating-ips/{fip['id']}", "floating_ip")["name"] == "ip-1"

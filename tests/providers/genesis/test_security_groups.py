@@ -142,3 +142,11 @@ def test_isolation(gc, other):
                  other.delete(f"/security-groups/{group['id']}")):
         expect_error(call, 404, "02006")
     assert group["id"] not in [g["id"] for g in get(other, "/security-groups", "security_groups")]
+
+
+def test_update_while_deleting_is_refused(gc):
+    group = create_security_group(gc)
+    advance(gc, SG_CREATING)
+    gc.delete(f"/security-groups/{group['id']}")
+    expect_error(gc.patch(f"/security-groups/{group['id']}", json={"description": "late"}), 409, "02037")
+    assert get(gc, f"/security-groups/{group['id']}", "security_group")["description"] == ""

@@ -167,3 +167,11 @@ def test_isolation(gc, other):
     assert get(other, "/images?type=snapshot", "images") == []
     expect_error(other.post("/instances", json=instance_body(image=snap["id"])), 400, "02048")
     assert get(gc, f"/snapshots/{snap['id']}", "snapshot")["status"] == "created"
+
+
+def test_update_while_deleting_is_refused(gc):
+    snap = import_snapshot(gc)
+    advance(gc, SNAPSHOT_CREATING)
+    gc.delete(f"/snapshots/{snap['id']}")
+    expect_error(gc.patch(f"/snapshots/{snap['id']}", json={"name": "late"}), 409, "02037")
+    assert get(gc, f"/snapshots/{snap['id']}", "snapshot")["name"] == "golden"

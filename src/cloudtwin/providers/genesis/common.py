@@ -59,6 +59,12 @@ def region_of(ctx: Context, name: str) -> dict[str, Any]:
     return ctx.fixtures["regions"]["regions"][name]
 
 
+def refuse_if_deleting(row: Row) -> None:
+    """A resource on its way out takes no more changes (409, as for instances and volumes)."""
+    if row.data["status"] == "deleting":
+        raise ApiError("invalid_state", f"the {row.kind.replace('_', ' ')} is being deleted")
+
+
 def refresh_refs(ctx: Context, row: Row) -> None:
     """After a rename: the `{id, name}` references other rows hold to this one show the new name."""
     records, data = ctx.records, row.data

@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, require_current_account, stamp, start_delete, touch
+from ..common import page_of, refuse_if_deleting, require_current_account, stamp, start_delete, touch
 from . import handlers
 
 FEATURE = "filesystems"
@@ -49,6 +49,7 @@ def create_filesystem(call: Call) -> dict[str, Any]:
 def update_filesystem(call: Call) -> dict[str, Any]:
     row = _filesystem(call)
     body = call.body
+    refuse_if_deleting(row)
     if "size" in body and body["size"] < row.data["size"]:
         raise ApiError("shrink_refused", "a filesystem can only grow")
     for field in ("name", "description", "size"):

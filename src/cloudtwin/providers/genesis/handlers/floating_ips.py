@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, refresh_refs, require_current_account, stamp, start_delete, touch
+from ..common import page_of, refresh_refs, refuse_if_deleting, require_current_account, stamp, start_delete, touch
 from . import handlers
 
 FEATURE = "floating IPs"
@@ -47,6 +47,7 @@ def create_floating_ip(call: Call) -> dict[str, Any]:
 @handlers("updateFloatingIP")
 def update_floating_ip(call: Call) -> dict[str, Any]:
     row = _floating_ip(call)
+    refuse_if_deleting(row)
     for field in ("name", "description"):
         if field in call.body:
             row.data[field] = call.body[field]

@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, refresh_refs, stamp, start_delete, touch
+from ..common import page_of, refresh_refs, refuse_if_deleting, stamp, start_delete, touch
 from . import handlers
 
 RESERVED_NAMES = frozenset({"default", "standard"})
@@ -69,6 +69,7 @@ def update_security_group(call: Call) -> dict[str, Any]:
     body = call.body
     if row.data["is_internal"]:
         raise ApiError("in_use", "the internal standard group cannot be changed")
+    refuse_if_deleting(row)
     if "name" in body:
         _check_name(call, body["name"], row.data["region"], row.id)
     if "rules" in body:

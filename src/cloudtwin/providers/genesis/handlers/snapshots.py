@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call, Context
 from ....engine.store import Row
-from ..common import page_list, page_of, require_state, stamp, start_delete, touch
+from ..common import page_list, page_of, refuse_if_deleting, require_state, stamp, start_delete, touch
 from . import handlers
 
 
@@ -49,6 +49,7 @@ def create_snapshot(call: Call) -> dict[str, Any]:
 @handlers("updateSnapshot")
 def update_snapshot(call: Call) -> dict[str, Any]:
     row = _snapshot(call)
+    refuse_if_deleting(row)
     if "name" in call.body:
         row.data["name"] = call.body["name"]
     touch(row, call)
