@@ -111,3 +111,25 @@ def test_legacy_catalog(gc):
     assert set(entry) == {"id", "name", "description", "logo_url", "requires_driver", "base_image_ids", "images",
                           "fields", "created_at", "updated_at"}
     assert get(gc, "/catalog?page=2")["catalog"] == []
+
+
+def test_legacy_region_is_for_legacy_accounts_only(gc, legacy):
+    """ARC-IS-HAF-1 left the live API in 2025: current accounts cannot put anything there."""
+    haf = "ARC-IS-HAF-1"
+    attempts = {
+        "/volumes": {"name": "v", "size": 1, "region": haf},
+        "/security-groups": {"name": "g", "region": haf, "rules": []},
+        "/floating-ips": {"name": "ip", "region": haf},
+        "/filesystems": {"name": "fs", "size": 1, "region": haf},
+        "/snapshots": {"name": "s", "size": 1, "url": "https://example.com/a.raw", "region": haf},
+    }
+    for path, body in attempts.items():
+        message = expect_error(gc.post(path, json=body), 400, "02045")["message"]
+        assert "legacy" in message
+        assert get(gc, path)["total_count"] == (7 if path == "/security-groups" else 0)
+    snap = gc.post("/snapshots", json={**attempts["/snapshots"], "region": NORD}).get_json()["snapshot"]
+    advance(gc, 120)
+    expect_error(gc.post(f"/snapshots/{snap['id']}/clone", json={"name": "c", "region": haf}), 400, "02045")
+    # legacy accounts may (except floating IPs and filesystems, which they do not have at all)
+    for path in ("/volumes", "/security-groups", "/snapshots"):
+        assert legacy.post(path, json=attempts[path]).status_code == 201, path

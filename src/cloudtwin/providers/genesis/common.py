@@ -49,6 +49,12 @@ def require_current_account(ctx: Context, feature: str) -> None:
         raise ApiError("feature_unavailable", f"{feature} are not available to legacy accounts")
 
 
+def require_region(ctx: Context, region: str) -> None:
+    """ARC-IS-HAF-1 (`legacy_only`) left the live API in 2025: only legacy accounts may use it."""
+    if region_of(ctx, region).get("legacy_only") and not is_legacy(ctx):
+        raise ApiError("type_unavailable", f"{region} is only available to legacy accounts")
+
+
 def require_state(row: Row, allowed: tuple[str, ...], action: str) -> None:
     status = row.data["status"]
     if status not in allowed:

@@ -7,7 +7,9 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, refresh_refs, refuse_if_deleting, require_current_account, stamp, start_delete, touch
+from ..common import (
+    page_of, refresh_refs, refuse_if_deleting, require_current_account, require_region, stamp, start_delete, touch,
+)
 from . import handlers
 
 FEATURE = "floating IPs"
@@ -33,6 +35,7 @@ def get_floating_ip(call: Call) -> dict[str, Any]:
 def create_floating_ip(call: Call) -> dict[str, Any]:
     require_current_account(call, FEATURE)
     body = call.body
+    require_region(call, body["region"])
     fip_id = call.ids.uuid4()
     now = stamp(call)
     row = call.records.add("floating_ip", fip_id, {

@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, refresh_refs, refuse_if_deleting, stamp, start_delete, touch
+from ..common import page_of, refresh_refs, refuse_if_deleting, require_region, stamp, start_delete, touch
 from . import handlers
 
 RESERVED_NAMES = frozenset({"default", "standard"})
@@ -50,6 +50,7 @@ def get_security_group(call: Call) -> dict[str, Any]:
 @handlers("createSecurityGroup")
 def create_security_group(call: Call) -> dict[str, Any]:
     body = call.body
+    require_region(call, body["region"])
     _check_name(call, body["name"], body["region"])
     _check_rules(body["rules"])
     group_id = call.ids.uuid4()

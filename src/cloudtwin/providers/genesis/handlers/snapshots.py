@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call, Context
 from ....engine.store import Row
-from ..common import page_list, page_of, refuse_if_deleting, require_state, stamp, start_delete, touch
+from ..common import page_list, page_of, refuse_if_deleting, require_region, require_state, stamp, start_delete, touch
 from . import handlers
 
 
@@ -17,6 +17,7 @@ def _snapshot(call: Call) -> Row:
 
 def _new_snapshot(ctx: Context, *, name: str, size: int, region: str, os_type: str,
                   source_instance_id: str | None = None, source_snapshot_id: str | None = None) -> Row:
+    require_region(ctx, region)
     snapshot_id = ctx.ids.uuid4()
     now = stamp(ctx)
     row = ctx.records.add("snapshot", snapshot_id, {
@@ -83,6 +84,8 @@ def list_instance_snapshots(call: Call) -> dict[str, Any]:
 def create_instance_snapshot(call: Call) -> dict[str, Any]:
     instance = call.records.get("instance", call.path["instance_id"], message="instance not found")
     require_state(instance, ("active", "stopped"), "snapshot an instance")
+    if call.body.get("replicated_region"):
+        require_region(call, call.body["replicated_region"])
     row = _new_snapshot(call, name=call.body["name"], size=instance.data["disk_size"],
                         region=instance.data["region"], os_type=instance.data["os_type"],
                         source_instance_id=instance.id)

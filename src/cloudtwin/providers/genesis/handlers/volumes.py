@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..common import page_of, refresh_refs, region_of, stamp, start_delete, touch
+from ..common import page_of, refresh_refs, region_of, require_region, stamp, start_delete, touch
 from . import handlers
 from .account import quota_room
 
@@ -30,6 +30,7 @@ def get_volume(call: Call) -> dict[str, Any]:
 def create_volume(call: Call) -> dict[str, Any]:
     body = call.body
     volume_type = body.get("type", "hdd")
+    require_region(call, body["region"])
     if volume_type not in region_of(call, body["region"])["volume_types"]:
         raise ApiError("type_unavailable", f"{volume_type} volumes are not offered in {body['region']}")
     if quota_room(call, "volume_storage") < body["size"]:
