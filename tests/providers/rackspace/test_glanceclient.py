@@ -147,3 +147,19 @@ def test_cli_tags_shares_and_imports(served):
     advance(served, 65)
     shown = cli(served, "task-show", task_id)
     assert shown.returncode == 0 and "success" in shown.stdout and "image_id" in shown.stdout
+
+
+def test_keystoneauth_discovers_identity_and_glanceclient_uses_the_session(served):
+    """The generic password plugin GETs /v2.0 first (a version document), then POSTs
+    /v2.0/tokens; glanceclient on that session finds the image endpoint in the catalog."""
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1.identity import generic
+
+    auth = generic.Password(auth_url=f"{served}/rackspace/identity/v2.0", username="twinuser",
+                            password="Twin-passw0rd", tenant_id="100001")
+    sess = ks_session.Session(auth=auth)
+    endpoint = sess.get_endpoint(service_type="image", region_name="IAD", interface="public")
+    assert endpoint == f"{served}/rackspace/images/IAD"
+    client = Client("2", session=sess, region_name="IAD")
+    names = {image.name for image in client.images.list()}
+    assert "OnMetal - Ubuntu 14.04 LTS (Trusty Tahr)" in names and "db-primary-protected" in names

@@ -157,6 +157,8 @@ def test_observer_role_cannot_patch(client, twin):
     refused = observer.patch_json(WEB_GOLDEN, [{"op": "replace", "path": "/name", "value": "x"}])
     assert refused.status_code == 403
     assert observer.post(f"/v2/images/{WEB_GOLDEN}/members", json={"member": "100003"}).status_code == 403
+    task = observer.post("/v2/tasks", json={"type": "import", "input": {"import_from": "images/x.vhd"}})
+    assert task.status_code == 403 and "complete add_task action" in task.get_json()["message"]
     twin.store.accounts["default"].settings["rackspace"] = {"roles": ["cloudImages:creator"]}
     creator = rax_for(client)
     assert creator.post(f"/v2/images/{WEB_GOLDEN}/members", json={"member": "100003"}).status_code == 200

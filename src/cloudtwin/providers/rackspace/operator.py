@@ -1,13 +1,16 @@
 """Operator actions (POST /_twin/providers/rackspace/actions/<name>, body {"account": id, ...}).
 
-The twin's Cloud Files content, and server snapshots standing in for Cloud Servers.
+The twin's Cloud Files content, server snapshots standing in for Cloud Servers, and the
+deactivation only Rackspace's own operators may do.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
+from ...engine.errors import ApiError
 from ...engine.provider import Context
+from ...engine.store import Row
 from . import objects, views
 from .access import image_key
 from .common import stamp, tenant_of
@@ -53,8 +56,36 @@ def create_snapshot_image(ctx: Context, args: Mapping[str, Any]) -> dict[str, An
         "user_id": tenant_of(ctx.account), "com.rackspace__1__options": "0",
     }
     data.update({str(k): str(v) for k, v in (args.get("properties") or {}).items()})
-    row = ctx.records.add("image", image_key(region, image_id), data, {"region": region})
+    # `fails`: the snapshot upload breaks while saving, so the image ends `killed` (never listed).
+    row = ctx.records.add("image", image_key(region, image_id), data,
+                          {"region": region, "fails": bool(args.get("fails", False))})
     ctx.enter(row, str(args.get("status", "queued")))
+    return views.image(row)
+
+
+def _image(ctx: Context, args: Mapping[str, Any]) -> Row:
+    row = ctx.records.table("image").get(image_key(_region(args), str(args["image"])))
+    if row is None:
+        raise ApiError("not_found", f"No image {args['image']} in {_region(args)}.")
+    return row
+
+
+def deactivate_image(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    """What a Rackspace operator does while investigating an image (Glance: active only)."""
+    row = _image(ctx, args)
+    if row.data["status"] not in ("active", "deactivated"):
+        raise ValueError(f"Not allowed to deactivate image in status '{row.data['status']}'")
+    if row.data["status"] == "active":
+        ctx.enter(row, "deactivated")
+    return views.image(row)
+
+
+def reactivate_image(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    row = _image(ctx, args)
+    if row.data["status"] not in ("active", "deactivated"):
+        raise ValueError(f"Not allowed to reactivate image in status '{row.data['status']}'")
+    if row.data["status"] == "deactivated":
+        ctx.enter(row, "active")
     return views.image(row)
 
 
@@ -63,4 +94,6 @@ ACTIONS: dict[str, Callable[[Context, Mapping[str, Any]], Any]] = {
     "put_object": put_object,
     "delete_object": delete_object,
     "create_snapshot_image": create_snapshot_image,
+    "deactivate_image": deactivate_image,
+    "reactivate_image": reactivate_image,
 }

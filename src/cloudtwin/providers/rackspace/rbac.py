@@ -9,6 +9,14 @@ from ...engine.provider import Call, Handler, Handlers
 from . import tokens
 
 RANK = {"observer": 1, "creator": 2, "admin": 3}
+# Glance's policy names, which its 403 messages quote ("...complete add_task action.").
+POLICY = {
+    "listImages": "get_images", "getImage": "get_image", "updateImage": "modify_image",
+    "deleteImage": "delete_image", "addImageTag": "modify_image", "deleteImageTag": "modify_image",
+    "listImageMembers": "get_members", "getImageMember": "get_member", "createImageMember": "add_member",
+    "updateImageMember": "modify_member", "deleteImageMember": "delete_member", "listTasks": "get_tasks",
+    "getTask": "get_task", "createTask": "add_task",
+}
 
 
 def level_of(call: Call) -> int:
@@ -30,7 +38,8 @@ def guarded(handlers: Handlers) -> Callable[[str], Callable[[Handler], Handler]]
         def register(fn: Handler) -> Handler:
             def checked(call: Call) -> Any:
                 if needed(call) > level_of(call):
-                    raise ApiError("forbidden", action=call.operation_id)
+                    key = "task_create_forbidden" if operation_id == "createTask" else "forbidden"
+                    raise ApiError(key, action=POLICY.get(operation_id, operation_id))
                 return fn(call)
             checked.__name__ = fn.__name__
             handlers(operation_id)(checked)

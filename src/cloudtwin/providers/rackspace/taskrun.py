@@ -26,6 +26,8 @@ class TaskFailed(Exception):
 
 def on_enter(ctx: Context, row: Row, state: str) -> None:
     row.data["updated_at"] = stamp(ctx)
+    if row.kind == "image" and state == "active" and row.meta.pop("fails", False):
+        ctx.enter(row, "killed")  # the upload broke: Glance's `killed`, hidden from users
     if row.kind != "task":
         return
     if state == "success" and row.data.get("result") is None:
