@@ -181,3 +181,9 @@ def reused_app(twin: Any) -> Any:
         app = _APPS[id(twin)] = create_app(twin)
         app.testing = True
     return app
+
+
+try:  # libyaml when PyYAML has it: the served specs are large
+    from yaml import CSafeLoader as YAML_LOADER
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as YAML_LOADER  # noqa: F401

@@ -8,7 +8,7 @@ import pytest
 import requests
 import yaml
 
-from twinhelp import BASE, DEFAULT_TOKEN, instance_body
+from twinhelp import BASE, DEFAULT_TOKEN, YAML_LOADER, instance_body
 
 pytestmark = pytest.mark.served
 HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
@@ -56,7 +56,7 @@ def test_oversized_and_wrong_type_bodies_over_http(served):
 def test_spec_servers_point_at_the_served_twin(served):
     resp = requests.get(f"{served}{BASE}/openapi.yaml", timeout=30)
     assert resp.status_code == 200
-    document = yaml.safe_load(resp.text)
+    document = yaml.load(resp.text, Loader=YAML_LOADER)
     assert document["servers"][0]["url"] == f"{served}{BASE}"
     # a client following the served `servers` reaches the twin
     listing = requests.get(document["servers"][0]["url"] + "/images", headers=HEADERS, timeout=30)

@@ -9,7 +9,7 @@ import yaml
 
 from twinhelp import (
     BASE, DEFAULT_TOKEN, LEGACY_TOKEN, OTHER_TOKEN, create_instance, create_ssh_key, expect_empty_204, expect_error,
-    instance_body,
+    YAML_LOADER, instance_body,
 )
 
 
@@ -192,7 +192,7 @@ def test_spec_is_served_with_servers_pointing_at_the_twin(client):
     resp = client.get(BASE + "/openapi.yaml")
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].startswith("application/yaml")
-    document = yaml.safe_load(resp.get_data(as_text=True))
+    document = yaml.load(resp.get_data(as_text=True), Loader=YAML_LOADER)
     assert document["openapi"] == "3.1.0"
     assert document["servers"][0]["url"] == "http://localhost/genesis/compute/v1"
     assert "https://api.genesiscloud.com/compute/v1" in [s["url"] for s in document["servers"]]
@@ -203,4 +203,5 @@ def test_spec_is_served_with_servers_pointing_at_the_twin(client):
 
 def test_served_spec_follows_the_host(client):
     resp = client.get(BASE + "/openapi.yaml", base_url="http://twin.test:9999")
-    assert yaml.safe_load(resp.get_data(as_text=True))["servers"][0]["url"] == "http://twin.test:9999/genesis/compute/v1"
+    document = yaml.load(resp.get_data(as_text=True), Loader=YAML_LOADER)
+    assert document["servers"][0]["url"] == "http://twin.test:9999/genesis/compute/v1"

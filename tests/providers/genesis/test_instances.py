@@ -203,7 +203,7 @@ def test_refused_create_does_not_consume_an_id(gc):
     from cloudtwin.app import build_twin, create_app
     from twinhelp import DEFAULT_TOKEN
 
-    fresh = build_twin(seed=7)
+    fresh = build_twin(["genesis"], seed=7)  # genesis draws from its own streams
     fresh.clock.freeze()
     fresh_client = create_app(fresh).test_client()
     headers = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
