@@ -7,6 +7,7 @@ belongs to the engine and works on the twin as a whole.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .. import __version__
@@ -101,10 +102,15 @@ def set_clock(call: Call) -> dict[str, Any]:
     return _clock(call, applied)
 
 
+MAX_ADVANCE_SECONDS = 315360000  # the spec's maximum for `seconds`, also applied to `duration`
+
+
 @handlers("advanceClock")
 def advance_clock(call: Call) -> dict[str, Any]:
     body = call.body
     seconds = float(body["seconds"]) if "seconds" in body else parse_duration(body["duration"])
+    if seconds > MAX_ADVANCE_SECONDS:  # a `duration` can spell more than `seconds` allows; past year 9999 nothing renders
+        raise ApiError("invalid_request", f"The clock moves at most {MAX_ADVANCE_SECONDS} s (ten years) per call.")
     return _clock(call, call.twin.advance(seconds))
 
 
@@ -120,7 +126,7 @@ def add_fault(call: Call) -> dict[str, Any]:
         raise ApiError("conflict", f"A fault rule with id {call.body['id']} exists.")
     try:
         return faults.add(call.body).to_dict()
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, re.error) as exc:  # re.error: a `match.path` that is no regular expression
         raise ApiError("invalid_request", str(exc)) from None
 
 
