@@ -86,9 +86,9 @@ class Clock:
 def iso(ts: float, *, millis: bool = True) -> str:
     """RFC 3339 in UTC with a `Z`, as every provider writes timestamps."""
     dt = datetime.fromtimestamp(ts, tz=timezone.utc)
-    if millis:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Not strftime("%Y"): glibc writes year 324 as "324", which is no RFC 3339 date.
+    text = f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
+    return text + (f".{dt.microsecond // 1000:03d}Z" if millis else "Z")
 
 
 def parse_iso(text: str) -> float:
