@@ -121,6 +121,10 @@ class Runner:
             return self._admin("DELETE", "/faults", None), {}
         if kind == "expect_journal":
             return self._expect_journal(spec["expect_journal"]), {}
+        if kind == "action":  # a provider's operator action, e.g. a credit top-up
+            action = self._sub(spec["action"])
+            path = f"/providers/{self.scenario.provider}/actions/{action['name']}"
+            return self._admin("POST", path, action.get("arguments") or {}), {}
         raise StepFailure(f"unknown step kind {kind}")
 
     def _request(self, raw: Mapping[str, Any]) -> tuple[Response, dict[str, Any]]:

@@ -12,8 +12,8 @@ import jsonschema
 import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
-STEP_KINDS = ("request", "advance", "set", "freeze", "fault", "faults", "wait_until", "expect_journal")
-TWIN_ONLY = frozenset({"advance", "set", "freeze", "fault", "faults", "expect_journal"})
+STEP_KINDS = ("request", "advance", "set", "freeze", "fault", "faults", "wait_until", "expect_journal", "action")
+TWIN_ONLY = frozenset({"advance", "set", "freeze", "fault", "faults", "expect_journal", "action"})
 
 
 class ScenarioError(Exception):
