@@ -610,3 +610,15 @@ def test_renames_show_on_both_sides_of_a_reference(gc):
     assert inst["ssh_keys"] == [{"id": key["id"], "name": "renamed-key"}]
     assert get(gc, f"/volumes/{vol['id']}", "volume")["instances"] == [{"id": iid, "name": "renamed-instance"}]
     assert get(gc, f"/floating-ips/{fip['id']}", "floating_ip")["instance"] == {"id": iid, "name": "renamed-instance"}
+
+
+def test_repeated_ids_on_create_are_attached_once(gc):
+    vol = create_volume(gc)
+    key = create_ssh_key(gc)
+    advance(gc, 10)
+    inst = create_instance(gc, volumes=[vol["id"], vol["id"]], ssh_keys=[key["id"], key["id"]])
+    assert inst["volumes"] == [{"id": vol["id"], "name": "data"}]
+    assert inst["ssh_keys"] == [{"id": key["id"], "name": "laptop"}]
+    assert get(gc, f"/volumes/{vol['id']}", "volume")["instances"] == [{"id": inst["id"], "name": "web-1"}]
+    detached = gc.patch(f"/instances/{inst['id']}", json={"volumes": []}).get_json()["instance"]
+    assert detached["volumes"] == []

@@ -49,9 +49,9 @@ def create_instance(call: Call) -> dict[str, Any]:
         raise ApiError("image_incompatible")
     if body.get("ssh_keys") and body.get("password"):
         raise ApiError("credentials_conflict")
-    ssh_keys = [ref(_owned(call, "ssh_key", key_id)) for key_id in body.get("ssh_keys", [])]
+    ssh_keys = [ref(_owned(call, "ssh_key", key_id)) for key_id in dict.fromkeys(body.get("ssh_keys", []))]
     groups = _groups_for(call, body.get("security_groups"), region)
-    volumes = [_attachable_volume(call, volume_id, region) for volume_id in body.get("volumes", [])]
+    volumes = [_attachable_volume(call, volume_id, region) for volume_id in dict.fromkeys(body.get("volumes", []))]
     floating_ip = _assignable_floating_ip(call, body["floating_ip"], region) if body.get("floating_ip") else None
     _check_quota(call, instance_type)
     if stock_left(call, region, body["type"]) <= 0:
