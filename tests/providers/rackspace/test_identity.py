@@ -62,7 +62,11 @@ def test_tenant_of_another_account_is_401_and_both_selectors_400(client):
     assert wrong.status_code == 401
     both = client.post(IDENTITY + "/v2.0/tokens", json={"auth": {
         "passwordCredentials": creds, "tenantId": "100001", "tenantName": "100001"}})
-    assert both.status_code == 400 and "badRequest" in both.get_json()
+    assert both.status_code == 400
+    assert both.get_json()["badRequest"]["message"] == \
+        "Invalid request body: tenantId and tenantName cannot both be given"
+    no_secret = client.post(IDENTITY + "/v2.0/tokens", json={"auth": {"passwordCredentials": {"username": "twinuser"}}})
+    assert no_secret.status_code == 400 and "twinuser" not in no_secret.get_data(as_text=True)
     garbled = client.post(IDENTITY + "/v2.0/tokens", data="{", content_type="application/json")
     assert garbled.status_code == 400
     assert garbled.get_json()["badRequest"]["message"].startswith("Invalid request body")

@@ -163,3 +163,11 @@ def test_observer_role_cannot_patch(client, twin):
     creator = rax_for(client)
     assert creator.post(f"/v2/images/{WEB_GOLDEN}/members", json={"member": "100003"}).status_code == 200
     assert creator.delete(f"/v2/images/{WEB_GOLDEN}").status_code == 403
+
+
+def test_formats_can_change_while_an_image_is_queued(rax):
+    queued = rax.action("create_snapshot_image", account="default", name="fresh")
+    reply = rax.patch_json(queued["id"], [{"op": "replace", "path": "/disk_format", "value": "raw"},
+                                          {"op": "replace", "path": "/container_format", "value": "bare"}])
+    assert reply.status_code == 200
+    assert (reply.get_json()["disk_format"], reply.get_json()["container_format"]) == ("raw", "bare")

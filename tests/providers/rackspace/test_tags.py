@@ -27,6 +27,9 @@ def test_tag_rules(rax, other):
     assert rax.put(f"/v2/images/{WEB_GOLDEN}/tags/{'t' * 256}").status_code == 400
     assert rax.put(f"/v2/images/{WEB_GOLDEN}/tags/{'t' * 255}").status_code == 204
     assert rax.put(f"/v2/images/{WEB_GOLDEN}/tags/").status_code == 404
+    for odd in ("a:b", "a*b", "a@b", "a!b"):
+        assert rax.put(f"/v2/images/{WEB_GOLDEN}/tags/{odd}").status_code == 404
+    assert rax.put(f"/v2/images/{WEB_GOLDEN}/tags/ünïcode-ok").status_code == 204
     assert other.put(f"/v2/images/{WEB_GOLDEN}/tags/mine").status_code == 403
     assert rax.put(f"/v2/images/{UBUNTU}/tags/mine").status_code == 403
     assert rax.put("/v2/images/00000000-0000-4000-8000-000000000000/tags/x").status_code == 404

@@ -83,10 +83,9 @@ def render_identity_error(error: ResolvedError, info: RequestInfo) -> Rendered:
               "content_type": info.headers.get("content-type", "")}
     kind = str(error.extra.get("kind") or "identityFault")
     message = fill(error.message, fields)
-    if error.key == "malformed_body":
+    if error.key in ("malformed_body", "invalid_request"):
+        # The engine's schema messages quote the body, and the body holds the password.
         message = IDENTITY_UNPARSEABLE
-    elif error.key == "invalid_request" and not message.startswith("Invalid request body"):
-        message = f"Invalid request body: {message}"
     body = {kind: {"code": error.status, "message": message}}
     return Rendered(json.dumps(body).encode(), "application/json", _headers(error, fields))
 

@@ -102,6 +102,6 @@ def _check(work: Mapping[str, Any], op: Op, rules: Rules, media_type: str | None
         raise ApiError("property_exists", name=name)
 
 
-def extra_count(image: Mapping[str, Any], rules: Rules, links: set[str]) -> int:
+def extra_count(image: Mapping[str, Any], rules: Rules) -> int:
     """Extra properties (system ones included, as Rackspace counts them) for the quota."""
-    return sum(1 for name in image if rules.is_extra(name) and name not in rules.read_only and name not in links)
+    return sum(1 for name in image if rules.is_extra(name) and name not in rules.read_only)

@@ -37,6 +37,8 @@ def get_identity_version_slash(call: Call) -> dict[str, Any]:
 
 def _check_credentials(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
     """The account whose user and secret match, or 401/403 as Rackspace answers."""
+    if "tenantId" in auth and "tenantName" in auth:
+        raise ApiError("tenant_id_and_name")
     kind = next(k for k in CREDENTIALS if k in auth)
     secret_field, stored_field, refusal = CREDENTIALS[kind]
     given = auth[kind]

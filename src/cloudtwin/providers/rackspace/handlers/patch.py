@@ -19,8 +19,8 @@ def update_image(call: Call) -> dict[str, Any]:
     ops = jsonpatch.operations(call.body, call.media_type)
     patched = jsonpatch.apply(image.data, ops, rules, media_type=call.media_type)
     limit = int(call.fixtures["quotas"]["per_image"]["properties"])
-    before = jsonpatch.extra_count(image.data, rules, set())
-    after = jsonpatch.extra_count(patched, rules, set())
+    before = jsonpatch.extra_count(image.data, rules)
+    after = jsonpatch.extra_count(patched, rules)
     if after > limit and after > before:
         raise ApiError("property_quota", limit=limit, count=after)
     if patched != image.data:

@@ -8,11 +8,21 @@ from ..access import owned_image
 from ..common import stamp
 from . import operation
 
+# Glance's router refuses tags holding these (`/`, `?` and `#` never reach a route at all).
+UNROUTABLE = frozenset(":*@!")
+
+
+def _tag(call: Call) -> str:
+    tag = call.path["tag"]
+    if UNROUTABLE & set(tag):
+        raise ApiError("route_not_found")
+    return tag
+
 
 @operation("addImageTag")
 def add_image_tag(call: Call) -> None:
+    tag = _tag(call)
     image = owned_image(call, call.path["image_id"])
-    tag = call.path["tag"]
     tags = list(image.data.get("tags") or [])
     if tag in tags:
         return
@@ -25,8 +35,8 @@ def add_image_tag(call: Call) -> None:
 
 @operation("deleteImageTag")
 def delete_image_tag(call: Call) -> None:
+    tag = _tag(call)
     image = owned_image(call, call.path["image_id"])
-    tag = call.path["tag"]
     tags = list(image.data.get("tags") or [])
     if tag not in tags:
         raise ApiError("tag_not_found", tag=tag, image_id=image.data["id"])
