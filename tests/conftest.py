@@ -71,7 +71,7 @@ class ApiClient:
 def served(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The same app on a real loopback port, threaded: its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

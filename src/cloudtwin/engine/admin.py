@@ -20,6 +20,8 @@ from .store import Account
 from .twin import StateVersionError
 
 ADMIN = "_twin"
+# A whole exported state comes back through PUT /_twin/state: far more than a provider call.
+STATE_BODY_LIMIT = 512 * 1024 * 1024
 handlers = Handlers()
 
 
@@ -247,7 +249,7 @@ def admin_provider(admin_token: str | None = None) -> Provider:
 
     api = Api(name="twin-admin", spec_file="twin-admin.yaml", handlers=handlers,
               authenticate=authenticate, render_error=_render, spec_route="/openapi.yaml",
-              faultable=False)
+              faultable=False, max_body_bytes=STATE_BODY_LIMIT)
     return Provider(name=ADMIN, apis=[api])
 
 

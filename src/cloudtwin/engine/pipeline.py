@@ -23,7 +23,7 @@ from .provider import Call, Context, Reply, RequestInfo
 from .routing import MountedApi
 from .spec import Operation
 from .twin import Twin
-from .validation import MAX_BODY_BYTES, RawRequest, validate
+from .validation import RawRequest, validate
 
 log = logging.getLogger("cloudtwin")
 
@@ -63,7 +63,7 @@ class Pipeline:
             "request_body": None,
         }
         try:
-            body = self._read_body()
+            body = self._read_body(mounted.api.max_body_bytes)
             entry["request_body"] = preview(body)
             self._check_mount(mounted, mount_values)
             if operation is None:
@@ -164,12 +164,14 @@ class Pipeline:
 
     # Steps ---------------------------------------------------------------------------
     @staticmethod
-    def _read_body() -> bytes:
+    def _read_body(limit: int) -> bytes:
         """At most one byte past the limit: a huge or endless body is never held in memory."""
         declared = request.content_length
-        body = b"" if declared == 0 else request.stream.read(MAX_BODY_BYTES + 1)
-        if (declared or 0) > MAX_BODY_BYTES or len(body) > MAX_BODY_BYTES:
-            raise ApiError("payload_too_large", f"The request body exceeds {MAX_BODY_BYTES} bytes.")
+        if (declared or 0) > limit:
+            raise ApiError("payload_too_large", f"The request body exceeds {limit} bytes.")
+        body = b"" if declared == 0 else request.stream.read(limit + 1)
+        if len(body) > limit:
+            raise ApiError("payload_too_large", f"The request body exceeds {limit} bytes.")
         return body
 
     @staticmethod

@@ -169,6 +169,8 @@ class Api:
     json_content_type: str = "application/json"
     # False for the control plane: fault rules and rate limits never touch it.
     faultable: bool = True
+    # Larger request bodies are refused with 413 before they are read in full.
+    max_body_bytes: int = 1024 * 1024
 
 
 @dataclass

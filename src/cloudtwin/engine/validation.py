@@ -87,8 +87,6 @@ def _body(operation: Operation, raw: RawRequest) -> tuple[Any, str | None]:
     spec_body = operation.body
     if spec_body is None:
         return None, None
-    if len(raw.body) > MAX_BODY_BYTES:
-        raise ApiError("payload_too_large", f"The request body exceeds {MAX_BODY_BYTES} bytes.")
     if not raw.body:
         if spec_body.required:
             raise ApiError("invalid_request", "A request body is required.")

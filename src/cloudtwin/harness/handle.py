@@ -103,7 +103,8 @@ class ServedTwin(TwinHandle):
         super().__init__(*args, **kwargs)
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="cloudtwin", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="cloudtwin", daemon=True)
         self._thread.start()
 
     def base_url(self, provider: str, api: str | None = None) -> str:
