@@ -159,3 +159,15 @@ def test_low_balance_flag(bk: Barrack) -> None:
     bk.advance(4.2 * HOUR)
     state = bk.ok(bk.get("/balance/"))
     assert state["low_balance"] and not state["resource_protection_active"]
+
+
+def test_the_ledger_and_its_timer_survive_a_state_export_and_import(bk: Barrack) -> None:
+    vm = bk.running(gpu_count=8)
+    state = bk.client.get("/_twin/state").get_json()
+    bk.advance(5 * HOUR)
+    protected_first = bk.instance(vm["id"])["status"]
+    balance_first = bk.balance()
+    assert bk.client.put("/_twin/state", json=state).status_code in (200, 204)
+    bk.advance(5 * HOUR)
+    assert bk.instance(vm["id"])["status"] == protected_first == "HIBERNATED"
+    assert bk.balance() == pytest.approx(balance_first, abs=1e-6)
