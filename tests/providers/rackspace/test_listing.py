@@ -137,3 +137,20 @@ def test_changes_since_is_gone_in_v2(rax):
     reply = rax.get("/v2/images?changes-since=2016-01-01T00:00:00Z")
     assert reply.status_code == 400
     assert "changes-since" in reply.get_json()["message"]
+
+
+def test_refused_queries_use_glances_wording(rax):
+    def message(query):
+        reply = rax.get(f"/v2/images?{query}")
+        assert reply.status_code == 400
+        return reply.get_json()["message"].split("<br />")[0]
+    assert message("limit=abc") == "limit param must be an integer"
+    assert message("limit=-1") == "limit param must be positive"
+    assert message("sort_key=schema").startswith("Invalid sort key: schema. It must be one of the following: name,")
+    assert message("sort_dir=up") == "Invalid sort direction: up"
+    assert message("visibility=community") == "Invalid visibility value: community"
+    assert message("member_status=maybe") == "Invalid status value: maybe"
+    assert message("size_max=x") == "Unable to filter on a range with a non-numeric value."
+    assert message("created_at=yesterday") == "Invalid time format for created_at."
+    assert rax.get("/v2/tasks?marker=nope").get_json()["message"].startswith("Invalid marker format")
+    assert rax.get("/v2/tasks?type=copy").get_json()["message"].startswith("Invalid type value: copy")

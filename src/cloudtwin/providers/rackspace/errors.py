@@ -12,8 +12,10 @@ import re
 import uuid
 from typing import Any, Mapping
 
+from ...engine import resources
 from ...engine.errors import ResolvedError
 from ...engine.provider import Context, Rendered, RequestInfo
+from ...engine.yamlio import load_shared
 
 PATCH_TYPES = "application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch"
 # Glance forces this one to text/plain whatever the client accepts.
@@ -44,9 +46,40 @@ def _identity_url(info: RequestInfo) -> str:
     return f"{root}/rackspace/identity/v2.0"
 
 
+# A query parameter the spec's schema refused -> the key of Glance's own wording for it.
+QUERY_ERRORS = {"marker": "marker_invalid", "sort_key": "sort_key_invalid", "sort": "sort_key_invalid",
+                "sort_dir": "sort_dir_invalid", "visibility": "visibility_invalid",
+                "member_status": "member_status_invalid", "status": "task_status_invalid",
+                "type": "task_type_invalid", "size_min": "range_not_numeric", "size_max": "range_not_numeric",
+                "created_at": "time_filter_invalid", "updated_at": "time_filter_invalid"}
+SORT_KEYS = {"images": "name, status, container_format, disk_format, size, id, created_at, updated_at",
+             "tasks": "id, type, status, owner, expires_at, created_at, updated_at"}
+
+
+def _glance_query_message(error: ResolvedError, info: RequestInfo) -> str | None:
+    """Glance's message for a query parameter the engine's schema check refused."""
+    name, _, index = str(error.extra.get("field", "")).partition("/")
+    if error.key != "invalid_request" or error.extra.get("location") != "query" or not name:
+        return None
+    key = QUERY_ERRORS.get(name)
+    if name == "limit":
+        key = "limit_negative" if "minimum" in error.message else "limit_not_integer"
+    if key is None:
+        return None
+    table = load_shared(resources.spec_dir() / "rackspace-images.yaml")["x-cloudtwin"]["errors"]
+    sent = info.raw_query.get(name, [])
+    # An array parameter's pointer names the item (`sort_key/1`); one text holds comma-separated items.
+    items = sent[0].split(",") if len(sent) == 1 else sent
+    value = items[int(index)] if index.isdigit() and int(index) < len(items) else ",".join(sent)
+    collection = "tasks" if "/v2/tasks" in info.path else "images"
+    return fill(str(table[key]["message"]), {"value": value, "sort_key": value, "sort_dir": value, "name": name,
+                                             "allowed": SORT_KEYS[collection]})
+
+
 def render_images_error(error: ResolvedError, info: RequestInfo) -> Rendered:
     fields = {**error.extra, "method": info.method, "identity_url": _identity_url(info)}
     message = IMAGES_UNPARSEABLE if error.key == "malformed_body" else fill(error.message, fields)
+    message = _glance_query_message(error, info) or message
     code = str(error.extra.get("code_line") or error.code or error.status)
     title = str(error.extra.get("title") or code.partition(" ")[2])
     headers = _headers(error, fields)
