@@ -5,7 +5,8 @@ with a catalog pointing back at the twin; images, one mount per region, accepts 
 files is the small Swift subset (Cloud Files) that import and export tasks read and write.
 Modules: `tokens` (identity state), `access` (who sees what), `query` (list language),
 `jsonpatch` (PATCH rules), `objects` (the twin's Cloud Files), `taskrun` (import/export),
-`seed` (fixtures at reset), `operator` (admin actions), `handlers/` (one module per family).
+`hooks` (lifecycle), `seed` (fixtures at reset), `operator` (admin actions), `rbac` (roles),
+`errors` (error bodies), `views` (bodies), `handlers/` (one module per resource family).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from ...engine.errors import ApiError
 from ...engine.provider import Api, Context, Provider, RequestInfo
 from ...engine.store import Account
-from . import operator, seed, taskrun, tokens
+from . import hooks, operator, seed, tokens
 from .common import NAME
 from .errors import render_files_error, render_identity_error, render_images_error, request_id
 from .handlers import files_handlers, identity_handlers, images_handlers
@@ -46,7 +47,7 @@ def provider() -> Provider:
         setup=seed.setup,
         setup_account=seed.setup_account,
         new_credentials=tokens.new_credentials,
-        on_enter=taskrun.on_enter,
+        on_enter=hooks.on_enter,
         admin_actions=operator.ACTIONS,
         base_paths={"images": "/images/DFW", "identity": "/identity", "files": "/files/DFW/v1"},
         client_token=tokens.client_token,

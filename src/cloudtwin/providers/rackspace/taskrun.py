@@ -1,4 +1,4 @@
-"""What an import or export task does when its processing ends, and the lifecycle hook.
+"""What an import or export task does when its processing ends.
 
 The lifecycle moves a task pending -> processing -> success on the clock. When it reaches
 `success` the work is done against the twin's Cloud Files: anything wrong (a missing
@@ -24,12 +24,8 @@ class TaskFailed(Exception):
     """A task's failure message."""
 
 
-def on_enter(ctx: Context, row: Row, state: str) -> None:
-    row.data["updated_at"] = stamp(ctx)
-    if row.kind == "image" and state == "active" and row.meta.pop("fails", False):
-        ctx.enter(row, "killed")  # the upload broke: Glance's `killed`, hidden from users
-    if row.kind != "task":
-        return
+def task_entered(ctx: Context, row: Row, state: str) -> None:
+    """Do the work when processing ends; stamp `expires_at` when the task finishes."""
     if state == "success" and row.data.get("result") is None:
         try:
             row.data["result"] = (run_import if row.data["type"] == "import" else run_export)(ctx, row)

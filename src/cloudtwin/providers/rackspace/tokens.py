@@ -20,7 +20,8 @@ def roles_of(ctx: Context, account: Account) -> list[dict[str, Any]]:
     """The user's roles: the fixture's account-owner roles, or `settings.rackspace.roles`."""
     chosen = settings(account).get("roles")
     if chosen is not None:
-        return [{"id": str(100 + i), "name": str(name), "description": f"{name} role."} for i, name in enumerate(chosen)]
+        return [{"id": str(100 + i), "name": str(name), "description": f"{name} role."}
+                for i, name in enumerate(chosen)]
     files_tenant = object_store_tenant(ctx, account)
     roles = []
     for role in ctx.fixtures["identity"]["user"]["roles"]:
