@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema
@@ -39,6 +40,41 @@ def check_against_served_schema(client: Any, body: Any) -> None:
         check_against_served_schema(client, item)
 
 
+def check_against_spec(client: Any, method: str, path: str, reply: Any) -> None:
+    """The answer's status is documented on its operation in spec/rackspace-images.yaml, and
+    its body satisfies the schema documented for that status and media type."""
+    spec = client.application.extensions["cloudtwin"].specs["rackspace-images"]
+    route = path.split("?", 1)[0]
+    operation = next((ops.get(method) for template, ops in spec.paths.items()
+                      if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), route)), None)
+    if operation is None:
+        return  # no such route or method: answered 404/405 by the engine
+    status = str(reply.status_code)
+    assert status in operation.raw["responses"], f"{method} {route}: {status} is not documented"
+    response = spec.resolve(operation.raw["responses"][status])
+    media = reply.content_type.split(";")[0] if reply.content_type else None
+    content = response.get("content") or {}
+    if not reply.get_data():
+        return
+    assert media in content, f"{method} {route}: {status} {media} is not documented"
+    schema = content[media].get("schema")
+    if schema is not None:
+        document = reply.get_json() if "json" in media else reply.get_data(as_text=True)
+        validator = _compiled(spec, operation.operation_id, status, media, schema)
+        errors = [e.message for e in validator.iter_errors(document)]
+        assert not errors, f"{method} {route} {status}: {errors[:3]}"
+
+
+_VALIDATORS: dict[tuple[str, ...], Any] = {}
+
+
+def _compiled(spec: Any, *key_and_schema: Any) -> Any:
+    *key, schema = key_and_schema
+    if tuple(key) not in _VALIDATORS:
+        _VALIDATORS[tuple(key)] = spec.compile(spec.resolve(schema))
+    return _VALIDATORS[tuple(key)]
+
+
 def login(client: Any, account: str = "default") -> str:
     username, password, _ = ACCOUNTS[account]
     reply = client.post(f"{IDENTITY}/v2.0/tokens",
@@ -58,6 +94,7 @@ class Rax:
         reply = self.client.open(self.base + path, method=method, headers=headers, **kwargs)
         if reply.status_code < 300 and reply.is_json:
             check_against_served_schema(self.client, reply.get_json())
+        check_against_spec(self.client, method, path, reply)
         return reply
 
     def get(self, path: str, **kw: Any) -> Any:
