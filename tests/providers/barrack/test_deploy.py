@@ -107,3 +107,18 @@ def test_deploy_refusals_for_stock_keys_images_and_credit(bk: Barrack) -> None:
 def test_instance_names_are_unique_among_live_instances(bk: Barrack) -> None:
     bk.deploy(name="same")
     expect_error(bk.post("/instances/", json=bk.deploy_body(name="same")), 409, "name_taken")
+
+
+def test_new_accounts_get_credentials_credit_and_their_profile_rule(bk: Barrack) -> None:
+    resp = bk.client.post("/_twin/accounts", json={
+        "id": "newco", "credentials": {"barrack": {"api_key": "bk-newco", "email": "n@example.com",
+                                                   "password": "pw", "currency": "INR"}},
+        "settings": {"barrack": {"profile_complete": False, "initial_credit": 250}}})
+    assert resp.status_code in (200, 201), resp.get_data(as_text=True)
+    newco = bk.as_key("bk-newco")
+    assert newco.ok(newco.get("/balance/"))["balance"] == {"amount": 250, "currency": "INR"}
+    expect_error(newco.post("/volumes/", json={"name": "vol-1", "region": "FINLAND-1", "size": 100,
+                                               "volume_type": "NVMe"}), 409, "profile_incomplete")
+    generated = bk.client.post("/_twin/accounts", json={"id": "anon"}).get_json()["credentials"]["barrack"]
+    anon = bk.as_key(generated["api_key"])
+    assert anon.ok(anon.get("/balance/"))["balance"] == {"amount": 100, "currency": "USD"}

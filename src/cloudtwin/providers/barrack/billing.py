@@ -61,7 +61,8 @@ def _reschedule(ctx: Context, led: Row) -> None:
     hourly = rate(led)
     if hourly > 0 and led.data["balance"] > 0 and not led.data["protected"]:
         at = led.data["settled_at"] + led.data["balance"] / hourly * HOUR
-        ctx.schedule(at, EXHAUSTED, {"account": ctx.account.id, "generation": led.data["generation"]})  # type: ignore[union-attr]
+        payload = {"account": ctx.account.id, "generation": led.data["generation"]}  # type: ignore[union-attr]
+        ctx.schedule(at, EXHAUSTED, payload)
 
 
 # Meters ------------------------------------------------------------------------------

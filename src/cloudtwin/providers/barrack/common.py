@@ -100,6 +100,11 @@ def paged(call: Call, key: str, items: list[Any], **extra: Any) -> dict[str, Any
             "pagination": {"page": page, "page_size": size, "total": total, "total_pages": math.ceil(total / size)}}
 
 
+def matches(call: Call, row: Row, *fields: str) -> bool:
+    """The row passes the list filters (`?region=`, `?status=`) the caller gave."""
+    return all(call.query.get(f) in (None, row.data[f]) for f in fields)
+
+
 def newest_first(rows: Iterable[Row]) -> list[Row]:
     return sorted(rows, key=lambda r: r.seq, reverse=True)
 

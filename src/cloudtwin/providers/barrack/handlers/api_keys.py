@@ -8,7 +8,8 @@ from ....engine.clock import iso
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from .. import auth
-from ..common import NAME, SYSTEM, limit, message, newest_first, next_id, owned, paged, require_name_free, require_room, stamp
+from ..common import (NAME, SYSTEM, limit, message, newest_first, next_id, owned, paged, require_name_free,
+                      require_room, stamp)
 from . import handlers
 
 
@@ -18,7 +19,8 @@ def obtain_token(call: Call) -> dict[str, Any]:
     for account in call.twin.store.accounts.values():
         creds = account.credentials.get(NAME, {})
         if creds.get("email", "").lower() == body["email"].lower() and creds.get("password") == body["password"]:
-            return {"access": auth.issue(call, account.id, "access"), "refresh": auth.issue(call, account.id, "refresh")}
+            return {"access": auth.issue(call, account.id, "access"),
+                    "refresh": auth.issue(call, account.id, "refresh")}
     raise ApiError("no_active_account")
 
 

@@ -75,7 +75,8 @@ def quote_pricing(call: Call) -> dict[str, Any]:
     hourly = {
         "gpu": per_gpu * count,
         "boot_volume": pricing.storage_rate(call, boot_type, body.get("boot_volume_size", 100), cur),
-        "data_volumes": sum(pricing.storage_rate(call, v["volume_type"], v["size"], cur) for v in body.get("volumes", [])),
+        "data_volumes": sum(pricing.storage_rate(call, v["volume_type"], v["size"], cur)
+                            for v in body.get("volumes", [])),
     }
     hours = call.fixtures["prices"]["hours_per_month"]
     breakdown = lambda factor: {**{k: round(v * factor, 4) for k, v in hourly.items()},  # noqa: E731
@@ -93,12 +94,10 @@ def list_os_images(call: Call) -> dict[str, Any]:
 @handlers("listVolumeTypes")
 def list_volume_types(call: Call) -> dict[str, Any]:
     cur = call.query.get("currency") or currency(call)
-    wanted_tier = call.query.get("tier")
-    if call.query.get("region"):
-        wanted_tier = tier(call, call.query["region"]) if wanted_tier in (None, tier(call, call.query["region"])) else "-"
+    wanted_tier, wanted_region = call.query.get("tier"), call.query.get("region")
     groups = []
     for group in call.fixtures["volume_types"]["tiers"]:
-        if wanted_tier not in (None, group["tier"]):
+        if wanted_tier not in (None, group["tier"]) or wanted_region not in (None, *group["regions"]):
             continue
         types = [{**t, "rate": pricing.volume_rate_view(call, t["name"], group["tier"], cur)} for t in group["types"]]
         groups.append({"tier": group["tier"], "regions": group["regions"], "types": types})

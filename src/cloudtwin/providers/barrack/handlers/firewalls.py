@@ -8,7 +8,8 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
 from .. import rules
-from ..common import limit, message, newest_first, next_id, owned, paged, require_name_free, require_room, stamp
+from ..common import (limit, matches, message, newest_first, next_id, owned, paged, require_name_free, require_room,
+                      stamp)
 from ..views import firewall as view, firewall_attachments, firewall_detail
 from . import handlers
 
@@ -24,7 +25,7 @@ def _ready(row: Row) -> None:
 
 @handlers("listFirewalls")
 def list_firewalls(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("firewall")) if call.query.get("region") in (None, r.data["region"])]
+    rows = [r for r in newest_first(call.records.rows("firewall")) if matches(call, r, "region")]
     return paged(call, "firewalls", [view(r) for r in rows])
 
 

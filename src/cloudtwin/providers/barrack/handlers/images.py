@@ -8,7 +8,7 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
 from .. import images_store
-from ..common import message, newest_first, owned, paged
+from ..common import matches, message, newest_first, owned, paged
 from . import handlers
 
 
@@ -18,7 +18,7 @@ def _image(call: Call) -> Row:
 
 @handlers("listImages")
 def list_images(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("image")) if call.query.get("region") in (None, r.data["region"])]
+    rows = [r for r in newest_first(call.records.rows("image")) if matches(call, r, "region")]
     return paged(call, "images", [r.data for r in rows])
 
 

@@ -8,7 +8,7 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
 from .. import charges, instance_state, pricing
-from ..common import currency, message, money, newest_first, owned, paged
+from ..common import currency, matches, message, money, newest_first, owned, paged
 from ..views import attached_volumes, instance as view, instance_detail
 from . import handlers
 
@@ -19,8 +19,7 @@ def _instance(call: Call) -> Row:
 
 @handlers("listInstances")
 def list_instances(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("instance"))
-            if call.query.get("region") in (None, r.data["region"]) and call.query.get("status") in (None, r.data["status"])]
+    rows = [r for r in newest_first(call.records.rows("instance")) if matches(call, r, "region", "status")]
     return paged(call, "instances", [view(call, r) for r in rows])
 
 
@@ -49,7 +48,7 @@ def get_hibernated_instances_count(call: Call) -> dict[str, Any]:
 def list_snapshot_eligible_instances(call: Call) -> dict[str, Any]:
     keys = ("id", "name", "region", "status", "gpu_model", "gpu_count", "created_at")
     rows = [r for r in newest_first(call.records.rows("instance"))
-            if instance_state.operations(r)["snapshot"] and call.query.get("region") in (None, r.data["region"])]
+            if instance_state.operations(r)["snapshot"] and matches(call, r, "region")]
     return paged(call, "instances", [{k: r.data[k] for k in keys} for r in rows])
 
 
@@ -78,14 +77,9 @@ def get_instance_billing(call: Call) -> dict[str, Any]:
     boot_id = row.meta.get("boot_volume_id")
     boot = next((b for b, v in zip(storage_items, volumes) if v.data["id"] == boot_id), None)
     storage_amount = sum(b["amount"] for b in storage_items)
-    records = [{"resource_type": "instance", "resource_id": row.id, "status": p[3], "period_start": charges.iso_of(p[0]),
-                "period_end": charges.iso_of(p[1]), "minutes": round((p[1] - p[0]) / 60), "rate_per_hour": p[2],
-                "amount": money(charges.amount(p)), "currency": cur} for p in charges.pieces(call, row, lo, hi)]
+    records = [_record("instance", row.id, p, cur) for p in charges.pieces(call, row, lo, hi)]
     for volume in volumes:
-        records += [{"resource_type": "volume", "resource_id": str(volume.data["id"]), "status": p[3],
-                     "period_start": charges.iso_of(p[0]), "period_end": charges.iso_of(p[1]),
-                     "minutes": round((p[1] - p[0]) / 60), "rate_per_hour": p[2], "amount": money(charges.amount(p)),
-                     "currency": cur} for p in charges.pieces(call, volume, lo, hi)]
+        records += [_record("volume", str(volume.data["id"]), p, cur) for p in charges.pieces(call, volume, lo, hi)]
     records.sort(key=lambda r: (r["period_start"], r["resource_type"]), reverse=True)
     gpu_price = pricing.gpu_price(call, row.data["gpu_model"], cur)
     summary = {
@@ -105,6 +99,13 @@ def get_instance_billing(call: Call) -> dict[str, Any]:
                         "recent": list(reversed(row.meta.get("hibernations", [])))[:10]},
     }
     return paged(call, "records", records, instance_id=row.id, currency=cur, summary=summary, breakdown=breakdown)
+
+
+def _record(kind: str, resource_id: str, piece: tuple[float, float, float, str, str], cur: str) -> dict[str, Any]:
+    start, end, rate, status, _ = piece
+    return {"resource_type": kind, "resource_id": resource_id, "status": status, "period_start": charges.iso_of(start),
+            "period_end": charges.iso_of(end), "minutes": round((end - start) / 60), "rate_per_hour": rate,
+            "amount": money(charges.amount(piece)), "currency": cur}
 
 
 def _volume_billing(call: Call, volume: Row, lo: float, hi: float) -> dict[str, Any]:

@@ -7,8 +7,9 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from .. import billing, charges, images_store, pricing
-from ..common import currency, limit, message, money, newest_first, next_id, owned, paged, require_name_free, require_profile, require_room, stamp
+from .. import billing, charges, images_store
+from ..common import (currency, limit, message, money, newest_first, next_id, owned, paged, require_name_free,
+                      require_profile, require_room, stamp)
 from ..launch import boot_disk, launch, require_can_launch
 from ..views import instance as instance_view, snapshot as view, snapshot_detail
 from . import handlers

@@ -53,7 +53,10 @@ def create_ssh_key(call: Call) -> dict[str, Any]:
     body = call.body
     require_room(call, call.records.count("ssh_key"), limit(call, "per_account", "ssh_keys"), "SSH keys")
     require_name_free(call, "ssh_key", body["name"])
-    public, private = (body["public_key"].strip(), None) if body.get("public_key") else _generated_pair(call, body["name"])
+    if body.get("public_key"):
+        public, private = body["public_key"].strip(), None
+    else:
+        public, private = _generated_pair(call, body["name"])
     print_ = fingerprint(public)
     if any(r.data["fingerprint"] == print_ for r in call.records.rows("ssh_key")):
         raise ApiError("conflict", "This public key is already on the account.")

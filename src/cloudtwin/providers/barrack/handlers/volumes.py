@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from .. import billing, charges, pricing, storage
-from ..common import currency, message, money, newest_first, owned, paged, require_name_free, require_profile
+from ..common import currency, matches, message, money, newest_first, owned, paged, require_name_free, require_profile
 from ..views import volume as view
 from . import handlers
 
@@ -23,8 +23,7 @@ def next_name(call: Call) -> str:
 
 @handlers("listVolumes")
 def list_volumes(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("volume"))
-            if call.query.get("region") in (None, r.data["region"]) and call.query.get("status") in (None, r.data["status"])]
+    rows = [r for r in newest_first(call.records.rows("volume")) if matches(call, r, "region", "status")]
     return paged(call, "volumes", [view(call, r) for r in rows], next_name=next_name(call))
 
 
