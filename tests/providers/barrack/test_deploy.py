@@ -122,3 +122,17 @@ def test_new_accounts_get_credentials_credit_and_their_profile_rule(bk: Barrack)
     generated = bk.client.post("/_twin/accounts", json={"id": "anon"}).get_json()["credentials"]["barrack"]
     anon = bk.as_key(generated["api_key"])
     assert anon.ok(anon.get("/balance/"))["balance"] == {"amount": 100, "currency": "USD"}
+
+
+def test_legacy_boot_from_an_existing_volume_ignores_keys_and_scripts(legacy: Barrack) -> None:
+    boot = legacy.ready_volume(name="ca-boot", region="CANADA-1", volume_type="Cloud-SSD", size=250,
+                               bootable=True, os_image_id=401)
+    script = legacy.ok(legacy.post("/scripts/", json={"name": "init", "content": "echo"}), 201)["script"]["id"]
+    body = legacy.deploy_body(name="ca-vol", region="CANADA-1", gpu_model="A40", boot_source="existing_volume",
+                              volume_id=boot["id"], os_image_id=None, ssh_key_ids=[4242], startup_script_id=script)
+    vm = legacy.deploy(**body)["instance"]
+    legacy.advance(CREATING)
+    detail = legacy.instance(vm["id"])
+    assert (detail["ssh_key_ids"], detail["startup_script_id"], detail["specs"]["boot_disk_gb"]) == ([], None, 250)
+    assert legacy.get_volume(boot["id"])["attachment"]["is_boot_volume"]
+    expect_error(legacy.post("/instances/", json={**body, "name": "again"}), 409, "volume_in_use")

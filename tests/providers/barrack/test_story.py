@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .helpers import CREATING, HOUR, SNAPSHOT_CREATING, STARTING, STOPPING, VOLUME_CREATING, Barrack, expect_error
 
 
@@ -46,13 +48,18 @@ def test_training_run_until_credits_run_out_then_top_up_and_restore(bk: Barrack)
     assert spend > 1.5
     previous = bk.balance()
     hours = 0
-    while not bk.ok(bk.get("/balance/"))["resource_protection_active"]:
+    while True:
         bk.advance(HOUR)
         hours += 1
-        now = bk.balance()
-        assert now < previous
+        state = bk.ok(bk.get("/balance/"))
+        now = state["balance"]["amount"]
+        if state["resource_protection_active"]:
+            break
+        assert previous - now == pytest.approx(spend, abs=1e-3)  # exactly the hourly spend, every hour
         previous = now
         assert hours < 200
+    # Protected within that last hour, at zero; the rest of the hour accrued storage and hibernation.
+    assert previous < spend and -spend < now <= 0
     # Protected, not deleted: every instance hibernates, volumes and snapshots are kept.
     for vm_id_ in (vm_id, legacy_vm["id"]):
         assert bk.instance(vm_id_)["status"] in ("HIBERNATING", "HIBERNATED")
