@@ -57,11 +57,18 @@ def balance(ctx: Context) -> float:
 
 
 def _reschedule(ctx: Context, led: Row) -> None:
-    led.data["generation"] += 1
+    """Keep exactly one live timer, at the instant the balance reaches zero (if it will)."""
+    data = led.data
     hourly = rate(led)
-    if hourly > 0 and led.data["balance"] > 0 and not led.data["protected"]:
-        at = led.data["settled_at"] + led.data["balance"] / hourly * HOUR
-        payload = {"account": ctx.account.id, "generation": led.data["generation"]}  # type: ignore[union-attr]
+    at = None
+    if hourly > 0 and data["balance"] > 0 and not data["protected"]:
+        at = data["settled_at"] + data["balance"] / hourly * HOUR
+    if at is not None and data.get("timer_at") is not None and abs(at - data["timer_at"]) < 1e-3:
+        return  # same total rate, same instant: the queued timer stands
+    data["generation"] += 1
+    data["timer_at"] = at
+    if at is not None:
+        payload = {"account": ctx.account.id, "generation": data["generation"]}  # type: ignore[union-attr]
         ctx.schedule(at, EXHAUSTED, payload)
 
 
