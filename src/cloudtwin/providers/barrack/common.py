@@ -63,10 +63,6 @@ def owned(call: Call, kind: str, row_id: Any, what: str) -> Row:
     return call.records.get(kind, str(row_id), message=f"{what} {row_id} not found.")
 
 
-def rows_where(ctx: Context, kind: str, **equal: Any) -> list[Row]:
-    return [r for r in ctx.records.rows(kind) if all(r.data.get(k) == v for k, v in equal.items())]
-
-
 def require_name_free(ctx: Context, kind: str, name: str, *, region_code: str | None = None,
                       exclude: str | None = None, live_only: bool = False) -> None:
     for row in ctx.records.rows(kind):
