@@ -25,7 +25,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 
@@ -39,8 +39,9 @@ ADMIN_URL_ENV = "CLOUDTWIN_CONTRACT_ADMIN_URL"
 SEED = 20251122  # schemathesis' seed: the same requests on every run
 TWIN_SEED = 7  # the twin's seed: the same ids, tokens and addresses on every run
 FROZEN_AT = "2025-06-02T09:00:00.000Z"  # the twin's clock during a contract run
-MAX_EXAMPLES = 20
-MAX_STEPS = 8
+MAX_EXAMPLES = 20  # per operation
+STATEFUL_EXAMPLES = 40  # scenarios
+MAX_STEPS = 10  # calls per scenario
 ADMIN_TOKEN = "contract-admin-token-0000000000000"
 DEFAULT_ACCOUNT = "default"
 
@@ -59,7 +60,19 @@ class Profile:
     auth_scheme: str | None  # a securitySchemes key to authenticate with
     credential: str | None  # field of accounts.yaml `credentials.<provider>`; None: the admin token
     error_code_pointer: str = "/code"  # where the error code sits in an error body
+    error_message_pointer: str = "/message"
     error_schema: str = "#/components/schemas/Error"
+    # operationId -> statuses a schema-valid request may also get, for business rules JSON Schema
+    # cannot state (cross-field, cross-resource, quota). Say which rule in a comment.
+    accepts: Mapping[str, list[str]] = field(default_factory=dict)
+    # operationId -> {"body.<field>": (values, probability)}: values the generator prefers, so that
+    # valid-looking requests get past the provider's business rules and reach deeper states.
+    hints: Callable[[], Mapping[str, Mapping[str, tuple[list[Any], float]]]] | None = None
+    # DELETE answers 2xx and the resource shows a `deleting` state until its lifecycle removes it
+    # (as the real provider does). `use_after_free` assumes deletes take effect at once, so the
+    # twin's clock is advanced past every lifecycle after a successful DELETE; against an
+    # endpoint whose clock cannot be moved, that check is off.
+    async_deletes: bool = False
     # Extra schemathesis config for this API, merged over the defaults (say why in a comment).
     config: Mapping[str, Any] = field(default_factory=dict)
 
@@ -68,10 +81,107 @@ class Profile:
         return resources.spec_dir() / self.spec_file
 
 
+def operations_config(prof: "Profile") -> dict[str, Any]:
+    """`[[operations]]` and `[dictionaries]` from a profile's `accepts` and `hints`, one entry per operation."""
+    per_operation: dict[str, dict[str, Any]] = {}
+    for operation_id, statuses in prof.accepts.items():
+        per_operation.setdefault(operation_id, {})["checks"] = {
+            "positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES + list(statuses)}}
+    dictionaries: dict[str, Any] = {}
+    for operation_id, bindings in (prof.hints() if prof.hints else {}).items():
+        for key, (values, probability) in bindings.items():
+            name = f"{prof.name}.{operation_id}.{key}"
+            dictionaries[name] = {"values": list(values)}
+            per_operation.setdefault(operation_id, {}).setdefault("parameters", {})[key] = {
+                "dictionary": name, "probability": probability}
+    out: dict[str, Any] = {}
+    if per_operation:
+        out["operations"] = [{"include-operation-id": op, **cfg} for op, cfg in sorted(per_operation.items())]
+    if dictionaries:
+        out["dictionaries"] = dictionaries
+    return out
+
+
+def _fixture(provider: str, name: str) -> Any:
+    return yaml.safe_load((resources.fixtures_dir() / provider / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def _openssh_key(key_type: str, label: str) -> str:
+    """A well-formed OpenSSH public key line (fixed bytes; never used to log in anywhere)."""
+    import base64
+    import hashlib
+    import struct
+
+    def string(data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + data
+
+    blob = string(key_type.encode()) + string(hashlib.sha256(label.encode()).digest())
+    return f"{key_type} {base64.b64encode(blob).decode()} {label}@cloudtwin"
+
+
+def genesis_hints() -> dict[str, dict[str, tuple[list[Any], float]]]:
+    """Real instance types, image slugs and a valid key, so that creates succeed often enough.
+
+    Generators favour a dictionary's first entries: those come first that fit together
+    (stock in NORD-NO-KRS-1, an image every accelerator runs).
+    """
+    types_info = _fixture("genesis", "instance_types")["instance_types"]
+    types = sorted(types_info, key=lambda t: ("NORD-NO-KRS-1" not in types_info[t].get("stock", {}),
+                                              types_info[t].get("gpus", 0), t))
+    catalogue = _fixture("genesis", "images")["images"]
+    images = [i["slug"] for i in sorted(catalogue, key=lambda i: -len(i.get("accelerators") or []))
+              if i.get("slug")]
+    sizes = ([1, 10, 100, 500], 0.8)  # GiB, well inside the default account's storage quota
+    return {
+        "createInstance": {"body.type": (types, 0.9), "body.image": (images, 0.9),
+                           "body.region": (["NORD-NO-KRS-1"], 0.7)},
+        "createVolume": {"body.size": sizes, "body.region": (["NORD-NO-KRS-1"], 0.5)},
+        "updateVolume": {"body.size": sizes},
+        "createFilesystem": {"body.size": sizes},
+        "updateFilesystem": {"body.size": sizes},
+        "createSnapshot": {"body.size": sizes},
+        "createSSHKey": {"body.value": ([_openssh_key("ssh-ed25519", "contract-a"),
+                                         _openssh_key("ssh-ed25519", "contract-b")], 0.8)},
+    }
+
+
+GENESIS_BUSINESS_RULES = {
+    # Every create that takes a `region` may answer 400 02045: ARC-IS-HAF-1 is in the Region enum
+    # for legacy accounts, and the contract runs as the default (current) account.
+    # 400: unknown instance type or image, image outside the region (02036) or unfit for the type (02035),
+    # ssh_keys with password (02046), unknown referenced ids (02048), type not offered there (02045).
+    # 403: the account's GPU or CPU quota (02039).
+    "createInstance": ["400", "403"],
+    "updateInstance": ["400"],  # disk_size shrinks (02042); unknown or other-region volume/group (02048, 02036)
+    "createVolume": ["400", "403"],  # ssd outside NORD-NO-KRS-1 (02045); storage quota (02039)
+    "updateVolume": ["400", "403"],  # shrinking (02042); storage quota (02039)
+    "createFilesystem": ["400"],  # the legacy-only region (02045)
+    "updateFilesystem": ["400"],  # shrinking (02042)
+    "createSecurityGroup": ["400"],  # reserved names (02040); port_range_min above port_range_max (02002)
+    "updateSecurityGroup": ["400"],  # the same rules
+    "createSSHKey": ["400"],  # a value that is not an OpenSSH public key (02047)
+    "createFloatingIP": ["400"],  # the legacy-only region (02045)
+    "createSnapshot": ["400"],  # the legacy-only region (02045)
+    "cloneSnapshot": ["400"],  # the legacy-only region (02045)
+    "createInstanceSnapshot": ["400"],  # a legacy-only `replicated_region` (02045)
+}
+
+ADMIN_RULES = {
+    "freezeClock": ["400"],  # an `at` before the virtual now: the clock never moves backwards
+    "setClock": ["400"],  # the same
+    "advanceClock": ["400"],  # a `duration` longer than ten years (the bound `seconds` states in the schema)
+    # An unknown fault kind, attributes the kind refuses, a `match.path` that is no regular expression:
+    # FaultAction is open (`type` plus the kind's attributes) because kinds are registered at run time.
+    "addFault": ["400"],
+    "importState": ["400"],  # a document of another state version, or not a whole export
+}
+
 PROFILES: dict[str, Profile] = {
-    "genesis": Profile("genesis", "genesis", "genesis.yaml", auth_scheme="bearerAuth", credential="token"),
+    "genesis": Profile("genesis", "genesis", "genesis.yaml", auth_scheme="bearerAuth", credential="token",
+                       accepts=GENESIS_BUSINESS_RULES, hints=genesis_hints, async_deletes=True),
     "twin-admin": Profile("twin-admin", "_twin", "twin-admin.yaml", auth_scheme="adminToken", credential=None,
-                          error_code_pointer="/error/code"),
+                          error_code_pointer="/error/code", error_message_pointer="/error/message",
+                          accepts=ADMIN_RULES),
 }
 ALIASES = {"_twin": "twin-admin", "admin": "twin-admin"}
 
@@ -142,6 +252,7 @@ def build_config(prof: Profile, *, base_url: str, token: str, seed: int = SEED,
     auth = auth_config(prof, token)
     if auth:
         data["auth"] = auth
+    data.update(operations_config(prof))
     data = _merge(_merge(data, prof.config), overrides or {})
     return schemathesis.Config.from_dict(data)
 
@@ -183,6 +294,65 @@ class Contract:
     def in_process(self) -> bool:
         return self.app is not None
 
+    @property
+    def checks(self) -> list[Any]:
+        """Checks that hold only for the twin (pass as `additional_checks`); none for a real endpoint."""
+        from .contract_hooks import twin_validation_accepts_valid_input
+
+        return [twin_validation_accepts_valid_input] if self.in_process else []
+
+    @property
+    def can_move_clock(self) -> bool:
+        return self.twin is not None or bool(self.admin_url)
+
+    def settle(self) -> None:
+        """Let virtual time pass until every pending lifecycle step is due (deletes finish, creates end)."""
+        seconds = settle_seconds(self.profile)
+        if self.twin is not None:
+            self.twin.advance(seconds)
+        elif self.admin_url:
+            self._admin("/clock/advance", {"seconds": seconds})
+
+    def after_call(self, response: Any, case: Any) -> None:
+        """What the state machine does after each step: an accepted create, action or delete is
+        let finish, as a client polling for `active`/`created`/404 would wait (Terraform does)."""
+        if (self.profile.async_deletes and case.method.upper() in ("POST", "DELETE")
+                and 200 <= response.status_code < 300 and self.can_move_clock):
+            self.settle()
+
+    def state_machine(self, *, max_examples: int = STATEFUL_EXAMPLES, max_steps: int = MAX_STEPS) -> Any:
+        """`schema.as_state_machine()` wired to this target: reset per scenario, settle after deletes,
+        twin-only checks, and fixed Hypothesis settings (derandomized: the same scenarios every run)."""
+        import hypothesis
+
+        target = self
+
+        class Flows(self.schema.as_state_machine()):  # type: ignore[misc]
+            def setup(self) -> None:
+                target.reset()
+
+            def after_call(self, response: Any, case: Any) -> None:
+                super().after_call(response, case)
+                target.after_call(response, case)
+
+            def validate_response(self, response: Any, case: Any, additional_checks: Any = None,
+                                  **kwargs: Any) -> None:
+                checks = list(additional_checks or []) + target.checks
+                super().validate_response(response, case, additional_checks=checks, **kwargs)
+
+        Flows.TestCase.settings = hypothesis.settings(
+            max_examples=max_examples, stateful_step_count=max_steps, deadline=None, derandomize=True,
+            database=None, suppress_health_check=list(hypothesis.HealthCheck),
+        )
+        return Flows
+
+    def _admin(self, path: str, body: Mapping[str, Any]) -> None:
+        import requests
+
+        headers = {"Authorization": f"Bearer {os.environ.get('CLOUDTWIN_CONTRACT_ADMIN_TOKEN', '')}"}
+        requests.post(str(self.admin_url).rstrip("/") + path, json=dict(body), headers=headers,
+                      timeout=10).raise_for_status()
+
     def reset(self) -> None:
         """Back to the fixtures with the clock frozen at `FROZEN_AT`.
 
@@ -192,12 +362,22 @@ class Contract:
         if self.twin is not None:
             reset_twin(self.twin)
         elif self.admin_url:
-            import requests
+            # Over HTTP the clock cannot go back to FROZEN_AT: back to real time, then frozen there.
+            self._admin("/reset", {"clock": True})
+            self._admin("/clock/freeze", {})
 
-            for path, body in (("/reset", {}), ("/clock/freeze", {"at": FROZEN_AT})):
-                headers = {"Authorization": f"Bearer {os.environ.get('CLOUDTWIN_CONTRACT_ADMIN_TOKEN', '')}"}
-                requests.post(self.admin_url.rstrip("/") + path, json=body, headers=headers,
-                              timeout=10).raise_for_status()
+
+def settle_seconds(prof: Profile) -> float:
+    """The longest step of any lifecycle in the provider's fixtures (0 without lifecycles)."""
+    from ..engine.clock import parse_duration
+
+    path = resources.fixtures_dir() / prof.provider / "lifecycles.yaml"
+    if not path.is_file():
+        return 0.0
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    steps = [parse_duration(state["after"]) for states in raw.values() for name, state in (states or {}).items()
+             if not name.startswith("_") and isinstance(state, dict) and "after" in state]
+    return max(steps, default=0.0) + 1.0
 
 
 def reset_twin(twin: Any) -> None:
@@ -237,12 +417,17 @@ def load(name: str, *, base_url: str | None = None, token: str | None = None, se
         token = token or default_credential(prof, twin)
     else:
         token = token or os.environ.get(TOKEN_ENV) or default_credential(prof)
+    admin_url = os.environ.get(ADMIN_URL_ENV) or None
+    if prof.async_deletes and app is None and not admin_url:
+        # A real endpoint's deletes finish in their own time; a read right after one may still see
+        # the resource (`deleting`), which is the provider's documented behaviour, not a bug.
+        overrides = _merge({"checks": {"use_after_free": {"enabled": False}}}, overrides or {})
     config = build_config(prof, base_url=base_url, token=token, seed=seed, max_examples=max_examples,
                           max_steps=max_steps, overrides=overrides)
     schema = schemathesis.openapi.from_path(prof.spec_path, config=config)
     if app is not None:
         schema.app = app  # the WSGI transport: requests go through the app, no socket
-    return Contract(prof, schema, base_url, token, twin, app, os.environ.get(ADMIN_URL_ENV) or None)
+    return Contract(prof, schema, base_url, token, twin, app, admin_url)
 
 
 def schema(name: str, **kwargs: Any) -> Any:

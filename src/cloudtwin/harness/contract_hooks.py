@@ -8,6 +8,7 @@ are left alone. The CLI loads it with `hooks = "cloudtwin.harness.contract_hooks
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -91,4 +92,34 @@ def provider_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
     expected = table[str(code)]
     if expected not in (-1, response.status_code):
         raise AssertionError(f"error code {code!r} belongs to status {expected}, answered {response.status_code}")
+    return None
+
+
+# What the engine's own request validation says (engine/validation.py); handlers never word it so.
+_ENGINE_REFUSALS = re.compile(
+    r"^(Invalid (path|query|header|body)\b|A request body is required|The request body is not valid JSON"
+    r"|Content type .* is not supported|The request body exceeds)"
+)
+
+
+def twin_validation_accepts_valid_input(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A schema-valid request must get past the twin's request validation.
+
+    Where a business rule may answer 400 to valid input (see `contract.accepting`), this
+    still tells the twin's validator being stricter than the spec from a rule. Twin-only:
+    it reads the engine's wording, so pass it as `additional_checks` for in-process runs.
+    """
+    profile = _profile_for(case)
+    meta = case.meta
+    if profile is None or meta is None or not meta.generation.mode.is_positive or response.status_code >= 500:
+        return None
+    if response.status_code < 400:
+        return None
+    try:
+        body = json.loads(response.content or b"")
+    except ValueError:
+        return None
+    message = _pointer(body, profile.error_message_pointer)
+    if isinstance(message, str) and _ENGINE_REFUSALS.match(message):
+        raise AssertionError(f"the twin's request validation refused a schema-valid request: {message}")
     return None
