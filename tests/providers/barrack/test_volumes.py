@@ -75,6 +75,17 @@ def test_clone_inherits_size_region_and_bootable_with_an_optional_type_switch(bk
     expect_error(bk.post(f"/volumes/{big['id']}/clone/", json={"volume_type": "NVMe"}), 409, "invalid_size")
 
 
+def test_a_clone_takes_longer_the_larger_it_is(bk: Barrack) -> None:
+    source = bk.ready_volume(name="big-source", size=2000, volume_type="HDD")
+    clone = bk.ok(bk.post(f"/volumes/{source['id']}/clone/"), 201)["volume"]
+    bk.advance(VOLUME_CREATING + 199)
+    assert bk.get_volume(clone["id"])["status"] == "creating"
+    bk.advance(1)
+    assert bk.get_volume(clone["id"])["status"] == "available"
+    again = bk.ok(bk.post(f"/volumes/{source['id']}/clone/", json={"name": "again"}), 201)["volume"]
+    assert again["status"] == "creating"  # the source is unchanged and may be cloned again
+
+
 def test_default_clone_name_is_cut_to_30_without_trailing_separators(bk: Barrack) -> None:
     source = bk.ready_volume(name="a" * 24 + "b")
     clone = bk.ok(bk.post(f"/volumes/{source['id']}/clone/"), 201)["volume"]

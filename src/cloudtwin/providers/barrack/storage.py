@@ -10,20 +10,28 @@ from . import billing, pricing
 from .common import currency, limit, next_id, stamp, tier
 
 
+def clone_seconds(ctx: Context, size_gb: int) -> float:
+    """INFERRED: a clone's copy takes 1 s per `clone_gb_per_second` GB (the provider: it grows with size)."""
+    return size_gb / float(ctx.fixtures["limits"]["sizes"]["clone_gb_per_second"])
+
+
 def max_size(ctx: Context, volume_type: str) -> int:
     return int(ctx.fixtures["limits"]["sizes"]["volume_max_gb"][volume_type])
 
 
 def new_volume(ctx: Context, *, name: str, region: str, size: int, volume_type: str, bootable: bool = False,
-               os_image_id: int | None = None, source_volume_id: int | None = None) -> Row:
-    """A volume in `creating`, billed from now (the lifecycle makes it `available`)."""
+               os_image_id: int | None = None, source_volume_id: int | None = None, copy_seconds: float = 0) -> Row:
+    """A volume in `creating`, billed from now (the lifecycle makes it `available`).
+
+    A clone also copies its source: `copy_seconds` more in `creating` (the lifecycle's duration
+    is counted from the end of the copy, since lifecycles.yaml has one duration per state)."""
     volume_id = next_id(ctx, "volume")
     row = ctx.records.add("volume", str(volume_id), {
         "id": volume_id, "name": name, "region": region, "tier": tier(ctx, region), "size": size,
         "volume_type": volume_type, "bootable": bootable, "status": "creating", "os_image_id": os_image_id,
         "source_volume_id": source_volume_id, "attachment": None, "created_at": stamp(ctx),
     })
-    ctx.enter(row, "creating")
+    ctx.enter(row, "creating", at=ctx.now + copy_seconds)
     meter(ctx, row)
     return row
 

@@ -52,7 +52,8 @@ def clone_volume(call: Call) -> dict[str, Any]:
         raise ApiError("invalid_size", f"{volume_type} volumes hold at most {storage.max_size(call, volume_type)} GB.")
     storage.require_region_room(call, data["region"])
     row = storage.new_volume(call, name=name, region=data["region"], size=data["size"], volume_type=volume_type,
-                             bootable=data["bootable"], os_image_id=data["os_image_id"], source_volume_id=data["id"])
+                             bootable=data["bootable"], os_image_id=data["os_image_id"], source_volume_id=data["id"],
+                             copy_seconds=storage.clone_seconds(call, data["size"]))
     return message("Volume clone started.", source_volume_id=data["id"], volume=view(call, row))
 
 
