@@ -1,3 +1,3 @@
 """Built-in fault kinds, one module each: importing a module registers its kind."""
 
-from . import drip, empty_reply, error, hang, latency, malformed, reset, throttle, truncated  # noqa: F401
+from . import drip, error, hang, latency, malformed, sever, throttle, truncated  # noqa: F401
