@@ -59,6 +59,14 @@ def test_toggle_public_ip_flips_or_sets(bk: Barrack) -> None:
     expect_error(bk.post(f"/instances/{creating['id']}/toggle-public-ip/"), 409, "invalid_state")
 
 
+def test_jupyter_is_served_on_the_public_address(bk: Barrack) -> None:
+    vm = bk.running(os_image_id=105, jupyter_password="s3cret-pass")
+    assert vm["jupyter_url"] == f"http://{vm['floating_ip']}:8888"
+    bk.ok(bk.post(f"/instances/{vm['id']}/toggle-public-ip/", json={"enable": False}))
+    assert bk.instance(vm["id"])["jupyter_url"] is None
+    assert bk.running(name="plain")["jupyter_url"] is None
+
+
 def test_security_rules_are_normalised_checked_and_removed(bk: Barrack) -> None:
     vm = bk.running()
     path = f"/instances/{vm['id']}/security-rules/"

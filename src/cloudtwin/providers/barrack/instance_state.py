@@ -79,3 +79,10 @@ def _built(ctx: Context, row: Row) -> None:
     if row.meta.get("public_ip", True) and data["floating_ip"] is None:
         data["floating_ip"] = ctx.ids.ipv4(PUBLIC_CIDR)
         data["floating_ip_status"] = "ATTACHED"
+    jupyter_url(row)
+
+
+def jupyter_url(row: Row) -> None:
+    """Deployed with a Jupyter password, the VM serves Jupyter on its public address, port 8888."""
+    ip = row.data["floating_ip"]
+    row.data["jupyter_url"] = f"http://{ip}:8888" if row.meta.get("jupyter") and ip else None

@@ -72,6 +72,7 @@ def toggle_instance_public_ip(call: Call) -> dict[str, Any]:
     elif not wanted and enabled:
         data["floating_ip"], data["floating_ip_status"] = None, "DETACHED"
     row.meta["public_ip"] = wanted
+    instance_state.jupyter_url(row)
     return message("Public IP enabled." if wanted else "Public IP released.", instance_id=row.id,
                    public_ip_enabled=wanted, floating_ip=data["floating_ip"],
                    floating_ip_status=data["floating_ip_status"])
