@@ -19,7 +19,7 @@ from cloudtwin.providers.genesis.handlers import handlers as genesis_handlers
 
 @pytest.fixture(scope="module")
 def target() -> contract.Contract:
-    return contract.load("genesis")
+    return contract.load("genesis", in_process=True)
 
 
 def _codes(exc: BaseException) -> Iterator[str]:
@@ -95,7 +95,7 @@ def test_a_server_error_fails(target: contract.Contract, monkeypatch: pytest.Mon
 
 def test_a_wrong_token_fails() -> None:
     """401 is documented everywhere; only leaving it out of positive_data_acceptance catches a bad token."""
-    assert "ST202" in run(contract.load("genesis", token="gc-not-a-token"), "listImages")
+    assert "ST202" in run(contract.load("genesis", token="gc-not-a-token", in_process=True), "listImages")
 
 
 def test_the_twin_validator_may_not_refuse_valid_input(target: contract.Contract,

@@ -68,10 +68,10 @@ class Profile:
     # operationId -> {"body.<field>": (values, probability)}: values the generator prefers, so that
     # valid-looking requests get past the provider's business rules and reach deeper states.
     hints: Callable[[], Mapping[str, Mapping[str, tuple[list[Any], float]]]] | None = None
-    # DELETE answers 2xx and the resource shows a `deleting` state until its lifecycle removes it
-    # (as the real provider does). `use_after_free` assumes deletes take effect at once, so the
-    # twin's clock is advanced past every lifecycle after a successful DELETE; against an
-    # endpoint whose clock cannot be moved, that check is off.
+    # Creates and deletes finish on the provider's clock (`creating` then `created`; `deleting`
+    # then 404), as on the real provider. The state machine lets virtual time pass after each
+    # accepted POST or DELETE, as a polling client waits, so `use_after_free` sees deletes done;
+    # against an endpoint whose clock cannot be moved, `use_after_free` is off.
     async_deletes: bool = False
     # Extra schemathesis config for this API, merged over the defaults (say why in a comment).
     config: Mapping[str, Any] = field(default_factory=dict)
@@ -400,16 +400,19 @@ def new_twin(prof: Profile, *, seed: int = TWIN_SEED) -> tuple[Any, Any]:
     return twin, app
 
 
-def load(name: str, *, base_url: str | None = None, token: str | None = None, seed: int = SEED,
-         max_examples: int = MAX_EXAMPLES, max_steps: int = MAX_STEPS,
+def load(name: str, *, base_url: str | None = None, token: str | None = None, in_process: bool = False,
+         seed: int = SEED, max_examples: int = MAX_EXAMPLES, max_steps: int = MAX_STEPS,
          overrides: Mapping[str, Any] | None = None, twin_seed: int = TWIN_SEED) -> Contract:
-    """The contract for one API: in-process unless a base URL is given (or in the env)."""
+    """The contract for one API: in-process unless a base URL is given (or in the env).
+
+    `in_process=True` ignores the environment (tests that patch the twin need it in-process).
+    """
     import schemathesis
 
     from . import contract_hooks  # noqa: F401  (registers the shared checks)
 
     prof = profile(name)
-    base_url = base_url or os.environ.get(BASE_URL_ENV) or None
+    base_url = None if in_process else (base_url or os.environ.get(BASE_URL_ENV) or None)
     twin = app = None
     if base_url is None:
         twin, app = new_twin(prof, seed=twin_seed)
@@ -417,7 +420,7 @@ def load(name: str, *, base_url: str | None = None, token: str | None = None, se
         token = token or default_credential(prof, twin)
     else:
         token = token or os.environ.get(TOKEN_ENV) or default_credential(prof)
-    admin_url = os.environ.get(ADMIN_URL_ENV) or None
+    admin_url = None if app is not None else os.environ.get(ADMIN_URL_ENV) or None
     if prof.async_deletes and app is None and not admin_url:
         # A real endpoint's deletes finish in their own time; a read right after one may still see
         # the resource (`deleting`), which is the provider's documented behaviour, not a bug.
