@@ -164,7 +164,8 @@ class Store:
         return {
             "seq": self._seq,
             "accounts": [a.describe() for a in self.accounts.values()],
-            "extra_credentials": [[*key, value] for key, value in self._credentials.items()],
+            # Sorted: the document must not depend on the key order of the JSON it was imported from.
+            "extra_credentials": sorted([*key, value] for key, value in self._credentials.items()),
             "tables": tables,
         }
 
