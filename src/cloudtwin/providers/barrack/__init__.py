@@ -8,12 +8,18 @@ hooks, the credit-exhaustion timer and the operator's top-up action.
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from ...engine.errors import ResolvedError
 from ...engine.provider import Api, Provider, Rendered, RequestInfo
 from . import auth, billing, hooks, protection
 from .common import NAME
 from .handlers import handlers
+
+# Where a client puts its credential (spec: securitySchemes): `Authorization: Bearer <key or JWT>`,
+# `Authorization: Api-Key <key>`, or the API key alone in `X-API-Key`.
+AUTHORIZATION_SCHEMES = ("bearer", "api-key")
+API_KEY_HEADER = "X-API-Key"
 
 
 def render_error(error: ResolvedError, info: RequestInfo) -> Rendered:
@@ -29,7 +35,7 @@ def provider() -> Provider:
         name=NAME,
         spec_file="barrack.yaml",
         handlers=handlers,
-        authenticate=auth.authenticate,
+        authenticate=partial(auth.authenticate, schemes=AUTHORIZATION_SCHEMES, key_header=API_KEY_HEADER),
         render_error=render_error,
         spec_route="/openapi.yaml",
     )
@@ -45,5 +51,5 @@ def provider() -> Provider:
         admin_actions={"top_up": billing.top_up},
         base_paths={NAME: "/api/v1"},
         client_token=lambda ctx: ctx.account.credentials[NAME]["api_key"],  # type: ignore[union-attr]
-        auth_headers=lambda token: {"X-API-Key": token},
+        auth_headers=lambda token: {API_KEY_HEADER: token},
     )

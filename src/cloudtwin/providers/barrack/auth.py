@@ -64,16 +64,17 @@ def verify(ctx: Context, token: str, kind: str) -> Account:
     return account
 
 
-def _credential(info: RequestInfo) -> str:
+def _credential(info: RequestInfo, schemes: tuple[str, ...], key_header: str) -> str:
     header = info.headers.get("authorization", "").strip()
     scheme, _, value = header.partition(" ")
-    if scheme.lower() in ("bearer", "api-key") and value.strip():
+    if scheme.lower() in schemes and value.strip():
         return value.strip()
-    return info.headers.get("x-api-key", "").strip()
+    return info.headers.get(key_header.lower(), "").strip()
 
 
-def authenticate(info: RequestInfo, ctx: Context) -> Account:
-    credential = _credential(info)
+def authenticate(info: RequestInfo, ctx: Context, *, schemes: tuple[str, ...], key_header: str) -> Account:
+    """The account behind an API key or a JWT access token, in any of the accepted header forms."""
+    credential = _credential(info, schemes, key_header)
     if not credential:
         raise ApiError("unauthorized", headers=_CHALLENGE)
     if credential.count(".") == 2:  # a JWT: full access
