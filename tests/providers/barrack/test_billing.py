@@ -171,3 +171,16 @@ def test_the_ledger_and_its_timer_survive_a_state_export_and_import(bk: Barrack)
     bk.advance(5 * HOUR)
     assert bk.instance(vm["id"])["status"] == protected_first == "HIBERNATED"
     assert bk.balance() == pytest.approx(balance_first, abs=1e-6)
+
+
+def test_an_instance_mid_transition_at_exhaustion_is_protected_when_it_lands(bk: Barrack) -> None:
+    big = bk.running(name="big", gpu_count=8)
+    small = bk.running(name="small")
+    state = bk.ok(bk.get("/balance/"))
+    bk.advance(state["balance"]["amount"] / state["hourly_spend"] * HOUR - 10)
+    bk.action(small["id"], "reboot")  # REBOOTING is free and lasts 45 s; the credit ends within it
+    bk.advance(20)
+    assert bk.instance(big["id"])["status"] == "HIBERNATING"
+    assert bk.instance(small["id"])["status"] == "REBOOTING"
+    bk.advance(30)
+    assert bk.instance(small["id"])["status"] == "HIBERNATING"
