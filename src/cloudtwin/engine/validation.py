@@ -118,6 +118,10 @@ def _check(validator: Any, instance: Any, *, where: str) -> None:
         error = next(iter(validator.iter_errors(instance)))
     except RecursionError:
         raise ApiError("invalid_request", f"Invalid {where}: nesting too deep.") from None
+    except ValueError as exc:  # jsonschema-rs reports its own depth limit so (a few hundred levels)
+        if "recursion limit" not in str(exc).lower():
+            raise
+        raise ApiError("invalid_request", f"Invalid {where}: nesting too deep.") from None
     pointer = "/".join(str(part) for part in error.instance_path)
     field = f" at '{pointer}'" if pointer else ""
     raise ApiError("invalid_request", f"Invalid {where}{field}: {error.message}", field=pointer, location=where)
