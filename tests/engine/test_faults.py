@@ -199,12 +199,19 @@ def test_match_by_account(admin, gc, client):
 
 
 def test_match_by_provider_and_api(admin, gc):
-    admin.fault({"match": {"provider": "some-other-provider"}, "action": {"type": "error"}})
-    admin.fault({"match": {"api": "nope"}, "action": {"type": "error"}})
+    admin.fault({"match": {"provider": "barrack"}, "action": {"type": "error"}})
     assert gc.get("/instances").status_code == 200
     admin.fault({"match": {"provider": "genesis", "api": "genesis", "operation": "listInstances"},
                  "action": {"type": "error"}})
     assert gc.get("/instances").status_code == 503
+
+
+@pytest.mark.parametrize("match", [{"provider": "some-other-provider"}, {"api": "nope"},
+                                   {"operation": "deployInstance"}, {"provider": "genesis", "operation": "getImage"}])
+def test_a_rule_that_could_never_fire_is_refused(admin, match):
+    response = admin.client.post("/_twin/faults", json={"match": match, "action": {"type": "error"}})
+    assert response.status_code == 400
+    assert "No " in response.get_json()["error"]["message"]
 
 
 def test_faults_never_hit_the_control_plane(admin, gc):

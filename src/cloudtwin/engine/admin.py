@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Mapping
 
 from .. import __version__
 from .clock import parse_duration, parse_iso
@@ -121,8 +121,24 @@ def list_faults(call: Call) -> dict[str, Any]:
     return {"faults": [r.to_dict() for r in call.twin.faults.rules()]}
 
 
+def _check_targets(call: Call, match: Mapping[str, Any]) -> None:
+    """A rule naming an operation or provider the twin does not serve would never fire: say so."""
+    twin = call.twin
+    provider = match.get("provider")
+    if provider is not None and provider not in twin.providers:
+        raise ApiError("invalid_request", f"No provider {provider}; the twin serves {', '.join(sorted(twin.providers))}.")
+    apis = [api.name for p, api in twin.apis() if provider in (None, p.name)]
+    if match.get("api") is not None and match["api"] not in apis:
+        raise ApiError("invalid_request", f"No API {match['api']}; known: {', '.join(sorted(apis))}.")
+    operation = match.get("operation")
+    if operation is not None:
+        if not any(operation in twin.specs[name].operations for name in apis):
+            raise ApiError("invalid_request", f"No operation {operation}" + (f" in {provider}." if provider else "."))
+
+
 @handlers("addFault")
 def add_fault(call: Call) -> dict[str, Any]:
+    _check_targets(call, call.body.get("match") or {})
     faults = call.twin.faults
     if call.body.get("id") and any(r.id == call.body["id"] for r in faults.rules()):
         raise ApiError("conflict", f"A fault rule with id {call.body['id']} exists.")

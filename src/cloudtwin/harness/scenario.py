@@ -50,7 +50,10 @@ class Scenario:
 
 
 def load(path: Path) -> Scenario:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read the scenario: {exc}") from None
     try:
         node = yaml.compose(text)
         document = yaml.safe_load(text)

@@ -33,6 +33,9 @@ def task_entered(ctx: Context, row: Row, state: str) -> None:
             row.data["message"] = str(failure)
             ctx.enter(row, "failure")  # the failure state's own hook sets expires_at
             return
+    if state == "failure" and not row.data.get("message"):
+        # A lifecycle fault rule that sent the task here may say why (`message`).
+        row.data["message"] = str((row.meta.get("fault") or {}).get("message") or "")
     if state in ("success", "failure"):
         # A finished task stays readable until its lifecycle removes it: that is expires_at.
         lasts = ctx.twin.lifecycles[ctx.provider].machine("task").states[state].after or 0
