@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import secrets
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -42,7 +43,8 @@ def serve(args: argparse.Namespace) -> int:
             return 2
     admin_token = args.admin_token
     if admin_token is None and not _is_loopback(args.host):
-        admin_token = twin.ids.token(32, "admin")
+        # Never from the seed: the seed is public (/_twin/health), so a seeded token could be computed.
+        admin_token = secrets.token_urlsafe(24)
     app = create_app(twin, admin_token=admin_token)
     print(banner(twin, args.host, args.port, admin_token), flush=True)
     on_exit = on_start = None
