@@ -40,6 +40,16 @@ class Scheduler:
         heapq.heappush(self._queue, event)
         return event
 
+    def cancel(self, action: str, **match: Any) -> int:
+        """Drop the pending events of `action` whose payload holds these values; how many went.
+        A timer that is superseded (not merely made stale) must not wait in the queue for years."""
+        kept = [e for e in self._queue if e.action != action or any(e.payload.get(k) != v for k, v in match.items())]
+        dropped = len(self._queue) - len(kept)
+        if dropped:
+            heapq.heapify(kept)
+            self._queue = kept
+        return dropped
+
     def next_due(self) -> float | None:
         return self._queue[0].due if self._queue else None
 

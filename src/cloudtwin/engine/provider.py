@@ -79,6 +79,10 @@ class Context:
         """Run one of this provider's timers at a virtual instant."""
         self.twin.scheduler.at(at, f"{self.provider}:{timer}", payload)
 
+    def unschedule(self, timer: str, **match: Any) -> int:
+        """Drop this provider's pending `timer` events whose payload holds these values."""
+        return self.twin.scheduler.cancel(f"{self.provider}:{timer}", **match)
+
     def for_account(self, account_id: str) -> "Context":
         return Context(self.twin, self.provider, self.twin.store.accounts[account_id], self.now)
 

@@ -65,6 +65,9 @@ def _reschedule(ctx: Context, led: Row) -> None:
         at = data["settled_at"] + data["balance"] / hourly * HOUR
     if at is not None and data.get("timer_at") is not None and abs(at - data["timer_at"]) < 1e-3:
         return  # same total rate, same instant: the queued timer stands
+    # Superseded: drop the queued timer, or every rate change leaves one waiting until its
+    # (often years away) instant. The generation still guards timers in imported states.
+    ctx.unschedule(EXHAUSTED, account=ctx.account.id)  # type: ignore[union-attr]
     data["generation"] += 1
     data["timer_at"] = at
     if at is not None:
