@@ -28,11 +28,15 @@ import requests
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from figures import RACKSPACE, barrack_fleet, clock, memory, prism_command, rackspace_images, scale  # noqa: E402
 from loadgen import measure  # noqa: E402
 
 from cloudtwin.harness.handle import TwinHandle  # noqa: E402
 
 FIXTURES = HERE / "fixtures"
+ROOT = HERE.parent
+BARRACK = "/barrack/api/v1"
+GENESIS_LIST = "Genesis instance list (50 items)"
 GENESIS_TOKEN = "gc-default-0000000000000000000000"
 
 
@@ -83,9 +87,13 @@ def wait_ready(url: str, timeout: float = 30.0) -> float:
 
 
 class Server:
-    def __init__(self, command: list[str], ready_url: str) -> None:
+    def __init__(self, command: list[str], ready_url: str, timeout: float = 30.0) -> None:
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.ready_seconds = wait_ready(ready_url)
+        try:
+            self.ready_seconds = wait_ready(ready_url, timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         self.process.terminate()
@@ -105,35 +113,53 @@ def prepare_state(instances: int) -> tuple[Path, dict[str, Any]]:
             "image": "ubuntu-22.04", "region": "NORD-NO-KRS-1"})
         assert response.status_code == 201, response.json
         ids.append(response.json["instance"]["id"])
+    barrack_fleet(handle, 3)
+    barrack_ids = [i["id"] for i in handle.request("GET", "barrack", "/instances/").json["instances"]]
+    rackspace_images(handle, instances)
     handle.advance("5m")
+    private = handle.client.get(f"{RACKSPACE}/images?visibility=private&limit=1000",
+                                headers=handle.headers("rackspace")).json["images"]
+    context = {"instance_ids": ids, "barrack_ids": barrack_ids, "image_marker": private[len(private) // 4]["id"],
+               "headers": {p: handle.headers(p) for p in ("genesis", "barrack", "rackspace")}}
     state = Path(tempfile.mkdtemp(prefix="cloudtwin-bench-")) / "state.json"
     state.write_text(json.dumps(handle.export_state()))
-    return state, {"instance_ids": ids}
+    return state, context
 
 
-def genesis_loads(context: dict[str, Any]) -> dict[str, list[tuple[str, str, Any]]]:
+Load = tuple[list[tuple[str, str, Any]], dict[str, str]]
+
+
+def loads_of(context: dict[str, Any]) -> dict[str, Load]:
+    """name -> (requests cycled through, headers)."""
     base = "/genesis/compute/v1"
     ids = context["instance_ids"]
+    genesis, barrack, rackspace = (context["headers"][p] for p in ("genesis", "barrack", "rackspace"))
     volume = {"name": "bench-volume", "size": 10, "region": "NORD-NO-KRS-1"}
+    marker = context["image_marker"]
     return {
-        "Genesis instance list (50 items)": [("GET", f"{base}/instances?per_page=50", None)],
-        "Genesis single get": [("GET", f"{base}/instances/{i}", None) for i in ids[:50]],
-        "Genesis create (volume)": [("POST", f"{base}/volumes", volume)],
+        GENESIS_LIST: ([("GET", f"{base}/instances?per_page=50", None)], genesis),
+        "Genesis single get": ([("GET", f"{base}/instances/{i}", None) for i in ids[:50]], genesis),
+        "Genesis create (volume)": ([("POST", f"{base}/volumes", volume)], genesis),
+        "Barrack instance details": ([("GET", f"{BARRACK}/instances/{i}/", None) for i in context["barrack_ids"]],
+                                     barrack),
+        "Rackspace image list (filter + marker)": (
+            [("GET", f"{RACKSPACE}/images?visibility=private&limit=25&marker={marker}", None)], rackspace),
         "Genesis mixed (8 reads : 2 writes)": (
             [("GET", f"{base}/instances?per_page=50", None)] * 4 + [("GET", f"{base}/instances/{ids[0]}", None)] * 4
-            + [("POST", f"{base}/volumes", volume), ("PATCH", f"{base}/instances/{ids[1]}", {"name": "renamed"})]
-        ),
+            + [("POST", f"{base}/volumes", volume), ("PATCH", f"{base}/instances/{ids[1]}", {"name": "renamed"})],
+            genesis),
     }
 
 
-def canned_bodies(twin_base: str, loads: dict[str, list[tuple[str, str, Any]]]) -> dict[str, Any]:
+def canned_bodies(twin_base: str, loads: dict[str, Load]) -> dict[str, Any]:
     """What the twin answers for each request: the baseline returns bodies of the same size."""
     bodies: dict[str, Any] = {}
-    for requests_ in loads.values():
+    for requests_, headers in loads.values():
         for method, path, body in requests_:
             if method != "GET":
                 continue
-            answer = requests.get(twin_base + path, headers={"Authorization": f"Bearer {GENESIS_TOKEN}"}, timeout=10)
+            answer = requests.get(twin_base + path, headers=headers, timeout=10)
+            assert answer.status_code == 200, (path, answer.text[:300])
             bodies[f"GET {path.split('?')[0]}"] = answer.json()
     volume_answer = requests.post(twin_base + "/genesis/compute/v1/volumes", timeout=10,
                                   headers={"Authorization": f"Bearer {GENESIS_TOKEN}"},
@@ -143,33 +169,72 @@ def canned_bodies(twin_base: str, loads: dict[str, list[tuple[str, str, Any]]]) 
     return bodies
 
 
-def load_figures(report: Report, total: int, instances: int) -> None:
+def load_figures(report: Report, total: int, instances: int, *, smoke: bool) -> None:
     state, context = prepare_state(instances)
     twin_port, base_port = free_port(), free_port()
     twin = Server([sys.executable, "-m", "cloudtwin", "serve", "--port", str(twin_port), "--seed", "1",
                    "--fixtures", str(FIXTURES), "--state-file", str(state)], f"http://127.0.0.1:{twin_port}/_twin/health")
-    loads = genesis_loads(context)
+    loads = loads_of(context)
     bodies_file = state.with_name("bodies.json")
     bodies_file.write_text(json.dumps(canned_bodies(f"http://127.0.0.1:{twin_port}", loads)))
     baseline = Server([sys.executable, str(HERE / "baseline_app.py"), "--port", str(base_port), "--bodies",
                        str(bodies_file)], f"http://127.0.0.1:{base_port}/ping")
     try:
-        for name, requests_ in loads.items():
+        for name, (requests_, headers) in loads.items():
             writes = any(m != "GET" for m, _, _ in requests_)
-            spec = {"requests": requests_, "headers": {"Authorization": f"Bearer {GENESIS_TOKEN}"}}
+            spec = {"requests": requests_, "headers": headers}
             ours = measure({**spec, "base": f"http://127.0.0.1:{twin_port}"}, total=total)
             bare = measure({**spec, "base": f"http://127.0.0.1:{base_port}"}, total=total)
             ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
             goal = 0.5 if writes else 0.75
             tail = ours["p99_ms"] / ours["p50_ms"] if ours["p50_ms"] else 0.0
+            bare_tail = bare["p99_ms"] / bare["p50_ms"] if bare["p50_ms"] else 0.0
             report.add(f"{name}: req/s vs baseline", f"{ours['rps']:.0f} / {bare['rps']:.0f} = {ratio:.2f}",
                        f">= {goal}", ratio >= goal, f"errors {ours['errors']}")
             report.add(f"{name}: p50 / p99", f"{ours['p50_ms']:.2f} / {ours['p99_ms']:.2f} ms (x{tail:.1f})",
-                       "p99 < 4x p50", tail < 4)
+                       "p99 < 4x p50", tail < 4,
+                       f"baseline {bare['p50_ms']:.2f} / {bare['p99_ms']:.2f} ms (x{bare_tail:.1f})")
+            if name == GENESIS_LIST:
+                peer_figures(report, spec, total, ours, bare, smoke=smoke)
     finally:
         twin.stop()
         baseline.stop()
         shutil.rmtree(state.parent, ignore_errors=True)
+
+
+def peer_figures(report: Report, spec: dict[str, Any], total: int, ours: dict[str, float],
+                 bare: dict[str, float], *, smoke: bool) -> None:
+    """Stoplight Prism mocking spec/genesis.yaml (OpenAPI 3.1), the same list request, same load."""
+    port = free_port()
+    command = prism_command(port, ROOT / "spec" / "genesis.yaml")
+    figure = "Peer: Prism 5 mock, Genesis instance list"
+    if smoke:  # CI stays offline and fast: no npm download
+        report.add(f"{figure}: req/s vs baseline", "not run (--smoke)", "n/a", None)
+        report.add("Genesis instance list: twin vs Prism req/s", "not run (--smoke)", ">= 1", None)
+        return
+    if command is None:
+        report.add(f"{figure}: req/s vs baseline", "not run (no npx)", "n/a", None)
+        report.add("Genesis instance list: twin vs Prism req/s", "not run (no npx)", ">= 1", None)
+        return
+    try:
+        prism = Server(command, f"http://127.0.0.1:{port}/instances?per_page=50", timeout=240)
+    except RuntimeError as error:
+        report.add(f"{figure}: req/s vs baseline", f"not run ({error})", "n/a", None)
+        report.add("Genesis instance list: twin vs Prism req/s", "not run (Prism did not start)", ">= 1", None)
+        return
+    try:
+        probe = requests.get(f"http://127.0.0.1:{port}/instances?per_page=50", headers=spec["headers"], timeout=10)
+        theirs = measure({**spec, "base": f"http://127.0.0.1:{port}"}, total=total)
+    finally:
+        prism.stop()
+    items = len(probe.json().get("instances", [])) if probe.ok else 0
+    ratio = theirs["rps"] / bare["rps"] if bare["rps"] else 0.0
+    report.add(f"{figure}: req/s vs baseline", f"{theirs['rps']:.0f} / {bare['rps']:.0f} = {ratio:.2f}", "n/a",
+               None, f"errors {theirs['errors']}; answers {items} generated item(s), {len(probe.content)} bytes "
+               f"(twin: 50 items); status {probe.status_code}")
+    versus = ours["rps"] / theirs["rps"] if theirs["rps"] else 0.0
+    report.add("Genesis instance list: twin vs Prism req/s", f"{ours['rps']:.0f} / {theirs['rps']:.0f} = {versus:.2f}",
+               ">= 1", versus >= 1, f"Prism p50 / p99 {theirs['p50_ms']:.2f} / {theirs['p99_ms']:.2f} ms")
 
 
 def startup_figures(report: Report) -> None:
@@ -187,21 +252,24 @@ def startup_figures(report: Report) -> None:
     report.add("in-process twin for a pytest fixture", f"{ready * 1000:.0f} ms", "< 300 ms", ready < 0.3)
 
 
-FIGURES: dict[str, Callable[..., None]] = {}
+FIGURES: dict[str, Callable[..., None]] = {"scale": scale, "memory": memory, "clock": clock}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="small, fast run for CI: print, assert nothing")
+    parser.add_argument("--json", type=Path, help="also write the rows to this file (for the CI smoke test)")
     args = parser.parse_args()
-    total = 400 if args.smoke else 6000
+    total = 200 if args.smoke else 6000
     report = Report()
     print("cloudtwin benchmarks" + (" (smoke)" if args.smoke else ""), flush=True)
     startup_figures(report)
-    load_figures(report, total=total, instances=60 if args.smoke else 100)
+    load_figures(report, total=total, instances=60 if args.smoke else 100, smoke=args.smoke)
     for figure in FIGURES.values():
         figure(report, smoke=args.smoke)
     print("\n" + report.table())
+    if args.json:
+        args.json.write_text(json.dumps([vars(row) for row in report.rows], indent=1))
     return 0
 
 

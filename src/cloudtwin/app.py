@@ -15,7 +15,7 @@ from .engine.admin import admin_provider
 from .engine.errors import ApiError, ErrorTable
 from .engine.pipeline import Pipeline
 from .engine.provider import Provider, RequestInfo
-from .engine.routing import MountedApi, mount, mount_enums, mount_params_of
+from .engine.routing import LazyBuildRule, MountedApi, mount, mount_enums, mount_params_of
 from .engine.spec import Spec
 from .engine.twin import Twin
 from .providers import all_providers
@@ -34,6 +34,7 @@ def build_twin(
 
 def create_app(twin: Twin, *, admin_token: str | None = None) -> Flask:
     app = Flask("cloudtwin")
+    app.url_rule_class = LazyBuildRule  # URL builders compile on first use (start-up)
     app.config["MAX_CONTENT_LENGTH"] = None  # the pipeline answers 413 in the provider's shape
     pipeline = Pipeline(twin)
     mounted_apis: list[MountedApi] = []

@@ -25,7 +25,22 @@ from .spec import Operation
 from .twin import Twin
 from .validation import RawRequest, validate
 
+try:  # a C encoder, several times faster than json.dumps on a 50-item page; optional
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; stay correct without it
+    orjson = None
+
 log = logging.getLogger("cloudtwin")
+
+
+def dumps(body: Any) -> str | bytes:
+    """Compact UTF-8 JSON: orjson where it can encode the body, json.dumps otherwise."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+        except (TypeError, OverflowError):  # e.g. an int beyond 64 bits
+            pass
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
 class Pipeline:
@@ -48,7 +63,7 @@ class Pipeline:
         headers = {k.lower(): v for k, v in request.headers.items()}
         info = RequestInfo(
             method=request.method, path=request.path, headers=headers,
-            base_url=mounted.base_url(request.host_url, mount_values), mount_params=mount_values,
+            base_url=mounted.base_url(f"{request.scheme}://{request.host}/", mount_values), mount_params=mount_values,
             raw_query=request.args.to_dict(flat=False), query_string=request.query_string.decode("latin-1"),
         )
         method = request.method
@@ -169,7 +184,13 @@ class Pipeline:
         declared = request.content_length
         if (declared or 0) > limit:
             raise ApiError("payload_too_large", f"The request body exceeds {limit} bytes.")
-        body = b"" if declared == 0 else request.stream.read(limit + 1)
+        if declared == 0 or (declared is None and not request.environ.get("wsgi.input_terminated")):
+            return b""  # no length and not chunked: no body (werkzeug's stream would read nothing)
+        try:
+            body = request.stream.read(limit + 1)
+        except TimeoutError:  # the server's read timeout: the client stopped sending half-way
+            raise ApiError("invalid_request", "The request body did not arrive in time.",
+                           headers={"Connection": "close"}) from None  # no waiting for the rest either
         if len(body) > limit:
             raise ApiError("payload_too_large", f"The request body exceeds {limit} bytes.")
         return body
@@ -218,7 +239,7 @@ class Pipeline:
             return Response(reply.body, status=status, headers=headers, content_type=media_type)
         if media_type == "application/json":
             media_type = mounted.api.json_content_type
-        payload = json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False)
+        payload = dumps(reply.body)
         return Response(payload, status=status, headers=headers, content_type=media_type)
 
     def error_response(self, mounted: MountedApi, error: ApiError, info: RequestInfo) -> Response:

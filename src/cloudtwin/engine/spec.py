@@ -131,11 +131,52 @@ class Spec:
 
     def compile(self, schema: Mapping[str, Any]) -> Any:
         root = dict(schema)
-        root["components"] = self._components
+        root["components"] = self._components_for(schema)
         try:
             return jsonschema_rs.validator_for(root, validate_formats=True)
         except Exception as exc:  # the library raises several types for a bad schema
             raise SpecError(f"{self.path}: cannot compile a schema: {exc}") from exc
+
+    def _components_for(self, schema: Any) -> dict[str, Any]:
+        """Only the components the schema reaches through `#/components/...` refs: the validator
+        then compiles what it uses, not the whole document (start-up was mostly this)."""
+        wanted: set[tuple[str, ...]] = set()
+        pending = [schema]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str) and ref.startswith("#/components/"):
+                    parts = tuple(p.replace("~1", "/").replace("~0", "~") for p in ref[len("#/components/"):].split("/"))
+                    if parts not in wanted:
+                        wanted.add(parts)
+                        target: Any = self._components
+                        for part in parts:
+                            target = target.get(part) if isinstance(target, dict) else None
+                        pending.append(target)
+                pending.extend(node.values())
+            elif isinstance(node, list):
+                pending.extend(node)
+        if not wanted:
+            return {}
+        out: dict[str, Any] = {}
+        for parts in sorted(wanted, key=len):
+            source: Any = self._components
+            here = out
+            for i, part in enumerate(parts):
+                if not isinstance(source, dict) or part not in source:
+                    break  # unresolved: the validator reports it as before
+                source = source[part]
+                if i == len(parts) - 1:
+                    here[part] = source
+                    break
+                existing = here.get(part)
+                if existing is source:
+                    break  # a whole ancestor is already included
+                if existing is None:
+                    existing = here[part] = {}
+                here = existing
+        return out
 
     def served_copy(self, server_url: str) -> dict[str, Any]:
         """The document as the twin serves it: `servers` pointing at the twin."""

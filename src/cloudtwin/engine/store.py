@@ -9,9 +9,9 @@ the table holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-from sortedcontainers import SortedDict
+from sortedcontainers import SortedDict, SortedKeyList
 
 from .errors import ApiError
 
@@ -37,6 +37,7 @@ class Table:
         self.kind = kind
         self._rows: dict[str, Row] = {}
         self._by_account: dict[str, SortedDict] = {}
+        self._orders: dict[str, SortedKeyList] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -46,6 +47,8 @@ class Table:
             raise ValueError(f"{self.provider}/{self.kind}: duplicate id {row.id}")
         self._rows[row.id] = row
         self._by_account.setdefault(row.account, SortedDict())[row.seq] = row
+        for order in self._orders.values():
+            order.add(row)
         return row
 
     def remove(self, row_id: str) -> Row | None:
@@ -54,6 +57,8 @@ class Table:
             index = self._by_account.get(row.account)
             if index is not None:
                 index.pop(row.seq, None)
+            for order in self._orders.values():
+                order.discard(row)
         return row
 
     def get(self, row_id: str) -> Row | None:
@@ -71,7 +76,8 @@ class Table:
         index = self._by_account.get(account)
         if not index:
             return
-        yield from (reversed(index.values()) if reverse else index.values())
+        # keys in order, each looked up in the dict: C-level iteration (a values view walks in Python)
+        yield from map(index.__getitem__, reversed(index) if reverse else index)
 
     def page(self, account: str, offset: int, limit: int, *, reverse: bool = False) -> list[Row]:
         index = self._by_account.get(account)
@@ -92,6 +98,15 @@ class Table:
             return None
         pos = index.index(row.seq)
         return len(index) - 1 - pos if reverse else pos
+
+    def ordered(self, name: str, key: Callable[[Row], Any]) -> SortedKeyList:
+        """Every row across accounts sorted by `key`: a secondary index, built on first use and
+        kept up to date by add/remove. The key must be unique per row and read only what never
+        changes while the row is in the table (ids, creation stamps, placement)."""
+        order = self._orders.get(name)
+        if order is None:
+            order = self._orders[name] = SortedKeyList(self._rows.values(), key=key)
+        return order
 
     def export(self) -> list[list[Any]]:
         return [row.export() for row in sorted(self._rows.values(), key=lambda r: r.seq)]

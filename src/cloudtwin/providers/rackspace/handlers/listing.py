@@ -9,7 +9,7 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
 from .. import views
-from ..access import can_see, is_owner, membership
+from ..access import can_see, image_key, is_owner, membership
 from ..common import region_of, rows_in_region, tenant_of
 from ..query import choices, links, page_size, sort_spec, sorted_rows, time_filter
 from . import operation
@@ -70,11 +70,51 @@ def _filters(call: Call) -> list[Keep]:
     return keep
 
 
+# Glance's default order (created_at, then id, one direction) is a secondary index of the image
+# table: a page under it walks from the marker and stops when full, whatever the table holds.
+_UNSET = (0, "")
+INDEXED_ORDER = True  # tests switch it off to compare with the general path
+
+
+def _created_order(row: Row) -> tuple[Any, ...]:
+    created = row.data.get("created_at")
+    return (row.meta.get("region"), _UNSET if created is None else (1, created), row.data["id"])
+
+
+def _indexed_page(call: Call, region: str, direction: str, keep: list[Keep], marker: str | None,
+                  limit: int) -> list[Row]:
+    order = call.records.table("image").ordered("region_created_id", _created_order)
+    low, high = (region,), (region, (2,))
+    inclusive = (True, True)
+    if marker:
+        marker_row = call.records.table("image").get(image_key(region, marker))
+        if marker_row is None or not can_see(call, marker_row):
+            raise ApiError("marker_not_found", marker=marker)
+        if direction == "asc":
+            low, inclusive = _created_order(marker_row), (False, True)
+        else:
+            high, inclusive = _created_order(marker_row), (True, False)
+    page: list[Row] = []
+    if limit <= 0:
+        return page
+    for row in order.irange_key(low, high, inclusive=inclusive, reverse=direction != "asc"):
+        if can_see(call, row) and all(test(row) for test in keep):
+            page.append(row)
+            if len(page) == limit:
+                break
+    return page
+
+
 @operation("listImages")
 def list_images(call: Call) -> dict[str, Any]:
     region = region_of(call)
     pairs = sort_spec(call.query)
     keep = _filters(call)
+    if INDEXED_ORDER and [key for key, _ in pairs] == ["created_at", "id"] and pairs[0][1] == pairs[1][1] in ("asc", "desc"):
+        limit = page_size(call.query, call.fixtures["quotas"]["pagination"]["images"])
+        page = _indexed_page(call, region, pairs[0][1], keep, call.query.get("marker"), limit)
+        return {"images": [views.image(row) for row in page],
+                **links("images", call.request.query_string, page, limit), "schema": "/v2/schemas/images"}
     visible = [row for row in rows_in_region(call, "image", region) if can_see(call, row)]
     chosen = list(paging.filtered(visible, lambda row: all(test(row) for test in keep)))
     marker = call.query.get("marker")
