@@ -15,8 +15,30 @@ from pathlib import Path
 from typing import Any, Callable
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from .engine.twin import Twin
+
+# Seconds a client may leave the server waiting for the rest of a request it started.
+READ_TIMEOUT_ENV = "CLOUDTWIN_READ_TIMEOUT"
+DEFAULT_READ_TIMEOUT = 10.0
+
+
+class _TimedConn(TConn):  # type: ignore[misc]
+    def init(self) -> None:
+        super().init()
+        self.sock.settimeout(float(os.environ.get(READ_TIMEOUT_ENV, DEFAULT_READ_TIMEOUT)))
+
+
+class TwinWorker(ThreadWorker):  # type: ignore[misc]
+    """gthread, with a read timeout. Once a request's first bytes are in, gunicorn reads its
+    headers and body with none: a client that stops half-way holds a thread for ever, and
+    `--threads` such clients hang the twin for everyone."""
+
+    def handle(self, conn: TConn) -> object:
+        if type(conn) is TConn:
+            conn.__class__ = _TimedConn  # its init() runs on every request, after the socket is made blocking
+        return super().handle(conn)
 
 
 def save_state(twin: Twin, path: Path) -> None:
@@ -63,7 +85,7 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
         self._options = {
             "bind": f"{host}:{port}",
             "workers": 1,
-            "worker_class": "gthread",
+            "worker_class": "cloudtwin.server.TwinWorker",
             "threads": threads,
             "keepalive": 30,
             "timeout": 120,

@@ -66,9 +66,17 @@ def _schema(spec_file: str, mount: str, auth: dict[str, Any]) -> Any:
     return schema
 
 
+# The credential header each API's cases are retried with when the generated one was refused.
+VALID_AUTH: dict[str, dict[str, str]] = {
+    "genesis": {"Authorization": "Bearer gc-default-0000000000000000000000"},
+    "barrack": {"X-API-Key": "bk-default-0000000000000000000000"},
+}
+
+
 def _rackspace_schema(spec_file: str, mount: str) -> Any:
     twin, app = _app()
     token = rackspace_token(app.test_client(), "", "default")
+    VALID_AUTH["rackspace-" + spec_file.split("-")[1].split(".")[0]] = {"X-Auth-Token": token}
     config = schemathesis.Config.from_dict({
         "seed": SEED,
         "base-url": "http://localhost" + mount,
@@ -92,8 +100,17 @@ admin = _schema("twin-admin.yaml", "/_twin", {}).exclude(
 
 
 def _called(api: str, case: Any) -> None:
+    """As generated (negative mode also garbles the credential header: a 401 in the API's shape),
+    then, when that was refused at the door, again with valid credentials so that the garbage in
+    the rest of the request reaches validation and the handlers."""
     reply = case.call()
     shapes.check(api, reply.status_code, reply.headers, reply.content or b"")
+    if reply.status_code == 401 and api in VALID_AUTH:
+        headers = {k: v for k, v in (case.headers or {}).items() if k.lower() not in ("authorization", "x-api-key",
+                                                                                    "x-auth-token")}
+        case.headers = {**headers, **VALID_AUTH[api]}
+        reply = case.call()
+        shapes.check(api, reply.status_code, reply.headers, reply.content or b"")
 
 
 @genesis.parametrize()
