@@ -43,7 +43,13 @@ MAX_EXAMPLES = 20  # per operation
 STATEFUL_EXAMPLES = 40  # scenarios
 MAX_STEPS = 10  # calls per scenario
 ADMIN_TOKEN = "contract-admin-token-0000000000000"
+CLIENT_TOKEN = "@client_token"  # Profile.credential: the provider issues the token (see default_credential)
 DEFAULT_ACCOUNT = "default"
+
+# For the larger specs' CI suites: the coverage phase sends its positive boundary cases only (its
+# negative cases multiply with body size; negative data still runs in fuzzing, and in full in
+# `cloudtwin contract` and the hostile-input tests), and no undeclared-method probes.
+CI_OVERRIDES = {"phases": {"coverage": {"generation": {"mode": "positive"}, "unexpected-methods": []}}}
 
 # `positive_data_acceptance`: what a schema-valid request may get. Schemathesis' default
 # also allows 401/403, which lets a run with a wrong token pass; they are left out on purpose.
@@ -58,10 +64,15 @@ class Profile:
     provider: str  # the twin's provider, i.e. the URL prefix (/genesis, /_twin)
     spec_file: str
     auth_scheme: str | None  # a securitySchemes key to authenticate with
-    credential: str | None  # field of accounts.yaml `credentials.<provider>`; None: the admin token
-    error_code_pointer: str = "/code"  # where the error code sits in an error body
-    error_message_pointer: str = "/message"
-    error_schema: str = "#/components/schemas/Error"
+    # field of accounts.yaml `credentials.<provider>`; None: the admin token; CLIENT_TOKEN: a token the
+    # provider issues in-process (`Provider.client_token`, e.g. a Rackspace Identity token)
+    credential: str | None
+    error_code_pointer: str | None = "/code"  # where the error code sits in an error body (None: no code)
+    error_message_pointer: str | None = "/message"
+    error_schema: str | None = "#/components/schemas/Error"  # None: errors are not JSON (Swift's HTML)
+    # False: an error body may also be HTML or text, chosen by the request's Accept (Glance);
+    # only JSON error bodies are then held to the error schema.
+    error_json_only: bool = True
     # operationId -> statuses a schema-valid request may also get, for business rules JSON Schema
     # cannot state (cross-field, cross-resource, quota). Say which rule in a comment.
     accepts: Mapping[str, list[str]] = field(default_factory=dict)
@@ -75,6 +86,9 @@ class Profile:
     async_deletes: bool = False
     # Extra schemathesis config for this API, merged over the defaults (say why in a comment).
     config: Mapping[str, Any] = field(default_factory=dict)
+    # Fixed parameter values (`{"path.account": ...}`): the default account's, for the twin and
+    # the fixtures; against a real endpoint `load(overrides={"parameters": ...})` gives the real ones.
+    parameters: Callable[[], Mapping[str, Any]] | None = None
 
     @property
     def spec_path(self) -> Path:
@@ -176,14 +190,85 @@ ADMIN_RULES = {
     "importState": ["400"],  # a document of another state version, or not a whole export
 }
 
+BARRACK_RULES = {
+    "obtainToken": ["401"],  # wrong email or password (authentication_failed): generated credentials are wrong
+    "refreshToken": ["401"],  # a refresh token the twin never issued (token_not_valid)
+    # 400: boot size under the image's minimum; a boot volume also listed in volumes to attach.
+    "createInstance": ["400"],
+    "addInstanceSecurityRule": ["400"],  # port_range_min above port_range_max (port_range_order)
+    "addFirewallRule": ["400"],  # the same rule on firewalls
+}
+
+# Glance answers 403 for most ownership and visibility rules: the contract runs as the default
+# account, and most ids it meets (links from listImages, spec examples) are Rackspace's public images.
+RACKSPACE_IMAGES_RULES = {
+    "listVersionsRoot": ["300"],  # Glance's version root answers 300 Multiple Choices (documented)
+    # An unknown `marker` (marker_not_found); `sort` together with `sort_key`/`sort_dir` (sort_mixed);
+    # more `sort_dir` values than `sort_key` values (sort_dir_count).
+    "listImages": ["400"],
+    "listTasks": ["400"],  # the same marker and sort rules for tasks
+    "createImage": ["403"],  # Rackspace registers images only by import task or snapshot (image_create_not_offered)
+    "uploadImageFile": ["403"],  # and never takes image data directly (image_upload_not_offered)
+    "downloadImageFile": ["403"],  # nor hands it out: export tasks do (image_download_not_offered)
+    # 403: a public or another account's image, a protected or read-only property; 413: property quota.
+    "updateImage": ["403", "413"],
+    "deleteImage": ["403"],  # a public, protected or another account's image
+    "deactivateImage": ["403"],  # only the owner, only from active (deactivate_forbidden, deactivate_bad_status)
+    "reactivateImage": ["403"],  # only the owner, only from deactivated
+    "addImageTag": ["403", "413"],  # not the owner; tag quota
+    "deleteImageTag": ["403"],  # not the owner
+    "listImageMembers": ["403"],  # public images have no members
+    "createImageMember": ["403", "413"],  # public images, not the owner; member quota
+    "getImageMember": ["403"],  # public images have no members
+    "updateImageMember": ["403"],  # only the member may set its status; public images have no members
+    "deleteImageMember": ["403"],  # only the owner removes members; public images have no members
+    "createTask": ["403"],  # a task type or target the account may not run (task_create_forbidden)
+}
+
+def files_parameters() -> dict[str, str]:
+    """Cloud Files' `{account}`: the default account's object-store tenant, as its catalog names it."""
+    tenant = (_fixture("rackspace", "object_store").get("accounts") or {}).get(DEFAULT_ACCOUNT, {})
+    return {"path.account": str(tenant["object_store_tenant"])}
+
+
+# 403: an `{account}` that is not the token's object-store tenant (Swift: "Access was denied"). The
+# fixed `path.account` covers the operations phases; the state machine's first calls generate it.
+RACKSPACE_FILES_RULES = {op: ["403"] for op in ("listContainers", "listObjects", "createContainer",
+                                                  "deleteContainer", "putObject", "deleteObject")}
+
+RACKSPACE_IDENTITY_RULES = {
+    "authenticate": ["401",  # generated credentials name no user, or the wrong password/API key
+                     "400"],  # tenantId together with tenantName (Identity refuses both at once)
+}
+
 PROFILES: dict[str, Profile] = {
     "genesis": Profile("genesis", "genesis", "genesis.yaml", auth_scheme="bearerAuth", credential="token",
                        accepts=GENESIS_BUSINESS_RULES, hints=genesis_hints, async_deletes=True),
     "twin-admin": Profile("twin-admin", "_twin", "twin-admin.yaml", auth_scheme="adminToken", credential=None,
                           error_code_pointer="/error/code", error_message_pointer="/error/message",
                           accepts=ADMIN_RULES),
+    "barrack": Profile("barrack", "barrack", "barrack.yaml", auth_scheme="ApiKeyAuth", credential="api_key",
+                       error_schema="#/components/schemas/ErrorResponse", error_message_pointer="/detail",
+                       accepts=BARRACK_RULES),
+    "rackspace-images": Profile("rackspace-images", "rackspace", "rackspace-images.yaml", auth_scheme="rackspaceToken",
+                                credential=CLIENT_TOKEN, error_json_only=False, accepts=RACKSPACE_IMAGES_RULES),
+    "rackspace-identity": Profile("rackspace-identity", "rackspace", "rackspace-identity.yaml", auth_scheme=None,
+                                  credential=None, error_schema="#/components/schemas/IdentityFault",
+                                  error_code_pointer=None, error_message_pointer=None,
+                                  accepts=RACKSPACE_IDENTITY_RULES),
+    # Swift answers errors as short HTML pages: no JSON error shape to hold them to. The `{account}`
+    # path segment is the default account's object-store tenant (see files_parameters).
+    "rackspace-files": Profile("rackspace-files", "rackspace", "rackspace-files.yaml", auth_scheme="rackspaceToken",
+                               credential=CLIENT_TOKEN, error_schema=None, error_code_pointer=None,
+                               error_message_pointer=None, parameters=lambda: files_parameters(),
+                               accepts=RACKSPACE_FILES_RULES),
 }
-ALIASES = {"_twin": "twin-admin", "admin": "twin-admin"}
+ALIASES = {"_twin": "twin-admin", "admin": "twin-admin", "images": "rackspace-images",
+           "identity": "rackspace-identity", "files": "rackspace-files"}
+# A provider name on the command line stands for all of its APIs.
+PROVIDER_APIS = {"genesis": ["genesis"], "barrack": ["barrack"],
+                 "rackspace": ["rackspace-images", "rackspace-identity", "rackspace-files"],
+                 "_twin": ["twin-admin"], "twin-admin": ["twin-admin"], "admin": ["twin-admin"]}
 
 
 def profile(name: str) -> Profile:
@@ -237,6 +322,15 @@ def build_config(prof: Profile, *, base_url: str, token: str, seed: int = SEED,
     """The schemathesis config for one API, built explicitly (never discovered from the CWD)."""
     import schemathesis
 
+    return schemathesis.Config.from_dict(config_data(prof, base_url=base_url, token=token, seed=seed,
+                                                     max_examples=max_examples, max_steps=max_steps,
+                                                     overrides=overrides))
+
+
+def config_data(prof: Profile, *, base_url: str, token: str, seed: int = SEED,
+                max_examples: int = MAX_EXAMPLES, max_steps: int = MAX_STEPS,
+                overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`build_config`'s data (what `cloudtwin contract` writes to the CLI's --config-file)."""
     data: dict[str, Any] = {
         "seed": seed,
         "base-url": base_url,
@@ -252,9 +346,10 @@ def build_config(prof: Profile, *, base_url: str, token: str, seed: int = SEED,
     auth = auth_config(prof, token)
     if auth:
         data["auth"] = auth
+    if prof.parameters is not None:
+        data["parameters"] = dict(prof.parameters())
     data.update(operations_config(prof))
-    data = _merge(_merge(data, prof.config), overrides or {})
-    return schemathesis.Config.from_dict(data)
+    return _merge(_merge(data, prof.config), overrides or {})
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,6 +366,10 @@ def default_credential(prof: Profile, twin: Any = None) -> str:
     """The default account's credential for this API (from the twin, else from the fixtures)."""
     if prof.credential is None:
         return ADMIN_TOKEN
+    if prof.credential == CLIENT_TOKEN:
+        if twin is None:
+            raise ValueError(f"{prof.name}: a token from the provider's identity service is needed (--token)")
+        return issue_client_token(twin, prof.provider)
     if twin is not None:
         return str(twin.store.accounts[DEFAULT_ACCOUNT].credentials[prof.provider][prof.credential])
     accounts = yaml.safe_load((resources.fixtures_dir() / "accounts.yaml").read_text(encoding="utf-8"))
@@ -361,6 +460,9 @@ class Contract:
         """
         if self.twin is not None:
             reset_twin(self.twin)
+            if self.profile.credential == CLIENT_TOKEN:
+                # The reset dropped the issued token; the seeded id stream issues the same one again.
+                issue_client_token(self.twin, self.profile.provider)
         elif self.admin_url:
             # Over HTTP the clock cannot go back to FROZEN_AT: back to real time, then frozen there.
             self._admin("/reset", {"clock": True})
@@ -378,6 +480,15 @@ def settle_seconds(prof: Profile) -> float:
     steps = [parse_duration(state["after"]) for states in raw.values() for name, state in (states or {}).items()
              if not name.startswith("_") and isinstance(state, dict) and "after" in state]
     return max(steps, default=0.0) + 1.0
+
+
+def issue_client_token(twin: Any, provider: str, account: str = DEFAULT_ACCOUNT) -> str:
+    """A live token of `account`, as the provider's identity service would issue it."""
+    from ..engine.provider import Context
+
+    with twin.lock:
+        return str(twin.providers[provider].client_token(
+            Context(twin, provider, twin.store.accounts[account], twin.clock.now())))
 
 
 def reset_twin(twin: Any) -> None:

@@ -16,7 +16,10 @@ import jsonschema_rs
 import schemathesis
 
 # Glance's JSON-patch media type is JSON to a client, not to schemathesis (see the reference, section 7).
-schemathesis.serializer.alias("application/openstack-images-v2.1-json-patch", "application/json")
+for _patch_type in ("application/openstack-images-v2.0-json-patch", "application/openstack-images-v2.1-json-patch"):
+    schemathesis.serializer.alias(_patch_type, "application/json")
+# Cloud Files takes VHD uploads as raw bytes.
+schemathesis.serializer.alias("application/x-vhd", "application/octet-stream")
 
 
 def _profile_for(case: Any) -> Any:
@@ -70,10 +73,12 @@ def provider_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
     must come with the status that table gives it.
     """
     profile = _profile_for(case)
-    if profile is None or response.status_code < 400:
+    if profile is None or profile.error_schema is None or response.status_code < 400:
         return None
     content_type = (response.headers.get("content-type") or [""])[0]
     if not content_type.split(";")[0].strip().lower().endswith("json"):
+        if not profile.error_json_only:
+            return None  # HTML or text by the request's Accept; the spec's documented types cover them
         raise AssertionError(f"{response.status_code} error answered with Content-Type {content_type!r}, not JSON")
     try:
         body = json.loads(response.content or b"")
@@ -85,6 +90,8 @@ def provider_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
         error = next(iter(validator.iter_errors(body)))
         raise AssertionError(f"{response.status_code} error body is not a {profile.name} error "
                              f"({error.message}): {body!r}")
+    if profile.error_code_pointer is None:
+        return None
     code = _pointer(body, profile.error_code_pointer)
     table = _error_table(raw)
     if str(code) not in table:
@@ -111,7 +118,8 @@ def twin_validation_accepts_valid_input(ctx: Any, response: Any, case: Any) -> b
     """
     profile = _profile_for(case)
     meta = case.meta
-    if profile is None or meta is None or not meta.generation.mode.is_positive or response.status_code >= 500:
+    if (profile is None or profile.error_message_pointer is None or meta is None
+            or not meta.generation.mode.is_positive or response.status_code >= 500):
         return None
     if response.status_code < 400:
         return None
@@ -123,3 +131,46 @@ def twin_validation_accepts_valid_input(ctx: Any, response: Any, case: Any) -> b
     if isinstance(message, str) and _ENGINE_REFUSALS.match(message):
         raise AssertionError(f"the twin's request validation refused a schema-valid request: {message}")
     return None
+
+
+# `cloudtwin contract` runs the schemathesis CLI in a subprocess and steers these two hooks through
+# the environment; without those variables (pytest, a plain CLI run) they do nothing.
+BUDGET_ENV = "CLOUDTWIN_CONTRACT_MAX_REQUESTS"  # stop sending after this many requests
+COUNT_FILE_ENV = "CLOUDTWIN_CONTRACT_COUNT_FILE"  # where the number sent so far is kept
+SETTLE_ENV = "CLOUDTWIN_CONTRACT_SETTLE"  # "<served twin /_twin URL> <seconds>": let accepted writes finish
+_sent = {"n": 0}
+
+
+class RequestBudgetExhausted(RuntimeError):
+    """The run's request budget (`--max-requests`) is spent; nothing more is sent."""
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: Any) -> None:
+    import os
+
+    budget = os.environ.get(BUDGET_ENV)
+    if not budget:
+        return
+    if _sent["n"] >= int(budget):
+        raise RequestBudgetExhausted(f"request budget of {budget} spent; no further request sent")
+    _sent["n"] += 1
+    count_file = os.environ.get(COUNT_FILE_ENV)
+    if count_file:
+        with open(count_file, "w", encoding="utf-8") as handle:
+            handle.write(str(_sent["n"]))
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    """Against a served twin: an accepted create, action or delete is let finish (virtual time
+    passes), as `Contract.after_call` does in-process, so `use_after_free` sees deletes done."""
+    import os
+
+    settle = os.environ.get(SETTLE_ENV)
+    if not settle or case.method.upper() not in ("POST", "DELETE") or not 200 <= response.status_code < 300:
+        return
+    import requests
+
+    admin_url, seconds = settle.rsplit(" ", 1)
+    requests.post(admin_url.rstrip("/") + "/clock/advance", json={"seconds": float(seconds)}, timeout=10)
