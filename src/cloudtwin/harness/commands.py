@@ -6,4 +6,4 @@ from typing import Any, Callable
 
 REGISTER: list[Callable[[Any], None]] = []
 
-from . import lint, replay  # noqa: E402,F401  (each registers its command)
+from . import contract_cli, lint, replay  # noqa: E402,F401  (each registers its command)

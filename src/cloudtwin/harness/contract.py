@@ -54,6 +54,11 @@ CI_OVERRIDES = {"phases": {"coverage": {"generation": {"mode": "positive"}, "une
 # `positive_data_acceptance`: what a schema-valid request may get. Schemathesis' default
 # also allows 401/403, which lets a run with a wrong token pass; they are left out on purpose.
 POSITIVE_STATUSES = ["2xx", "404", "409", "429", "5xx"]
+NEGATIVE_STATUSES = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429", "5xx"]  # schemathesis' own
+# An API where 403 is a business answer (most operations on public images answer only 403) makes
+# schemathesis' missing_auth warning fire with a good token; a wrong one is still caught: 401 is
+# not in POSITIVE_STATUSES.
+NO_AUTH_WARNING = {"warnings": {"fail-on": []}}
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class Profile:
     # accepted POST or DELETE, as a polling client waits, so `use_after_free` sees deletes done;
     # against an endpoint whose clock cannot be moved, `use_after_free` is off.
     async_deletes: bool = False
+    # operationId -> statuses an invalid request may also get (`negative_data_rejection`), say why.
+    negative_accepts: Mapping[str, list[str]] = field(default_factory=dict)
     # Extra schemathesis config for this API, merged over the defaults (say why in a comment).
     config: Mapping[str, Any] = field(default_factory=dict)
     # Fixed parameter values (`{"path.account": ...}`): the default account's, for the twin and
@@ -101,6 +108,9 @@ def operations_config(prof: "Profile") -> dict[str, Any]:
     for operation_id, statuses in prof.accepts.items():
         per_operation.setdefault(operation_id, {})["checks"] = {
             "positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES + list(statuses)}}
+    for operation_id, statuses in prof.negative_accepts.items():
+        per_operation.setdefault(operation_id, {}).setdefault("checks", {})["negative_data_rejection"] = {
+            "expected-statuses": NEGATIVE_STATUSES + list(statuses)}
     dictionaries: dict[str, Any] = {}
     for operation_id, bindings in (prof.hints() if prof.hints else {}).items():
         for key, (values, probability) in bindings.items():
@@ -251,17 +261,20 @@ PROFILES: dict[str, Profile] = {
                        error_schema="#/components/schemas/ErrorResponse", error_message_pointer="/detail",
                        accepts=BARRACK_RULES),
     "rackspace-images": Profile("rackspace-images", "rackspace", "rackspace-images.yaml", auth_scheme="rackspaceToken",
-                                credential=CLIENT_TOKEN, error_json_only=False, accepts=RACKSPACE_IMAGES_RULES),
+                                credential=CLIENT_TOKEN, error_json_only=False, accepts=RACKSPACE_IMAGES_RULES,
+                                config=NO_AUTH_WARNING),
     "rackspace-identity": Profile("rackspace-identity", "rackspace", "rackspace-identity.yaml", auth_scheme=None,
                                   credential=None, error_schema="#/components/schemas/IdentityFault",
                                   error_code_pointer=None, error_message_pointer=None,
-                                  accepts=RACKSPACE_IDENTITY_RULES),
+                                  accepts=RACKSPACE_IDENTITY_RULES, config=NO_AUTH_WARNING),
     # Swift answers errors as short HTML pages: no JSON error shape to hold them to. The `{account}`
     # path segment is the default account's object-store tenant (see files_parameters).
     "rackspace-files": Profile("rackspace-files", "rackspace", "rackspace-files.yaml", auth_scheme="rackspaceToken",
                                credential=CLIENT_TOKEN, error_schema=None, error_code_pointer=None,
                                error_message_pointer=None, parameters=lambda: files_parameters(),
-                               accepts=RACKSPACE_FILES_RULES),
+                               accepts=RACKSPACE_FILES_RULES, config=NO_AUTH_WARNING,
+                               # An object is any bytes: a "wrongly typed" body is still an object (201).
+                               negative_accepts={"putObject": ["201"]}),
 }
 ALIASES = {"_twin": "twin-admin", "admin": "twin-admin", "images": "rackspace-images",
            "identity": "rackspace-identity", "files": "rackspace-files"}
