@@ -74,10 +74,14 @@ class _Served:
     """The twin for one provider on a loopback port, in a thread of this process."""
 
     def __init__(self, prof: contract.Profile, seed: int) -> None:
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class Quiet(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass  # schemathesis shows the progress; a line per request would drown it
 
         self.twin, self.app = contract.new_twin(prof, seed=seed)
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=Quiet)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        name="cloudtwin-contract", daemon=True)

@@ -146,7 +146,10 @@ def _schema_findings(index: SpecIndex, schema: Mapping[str, Any], body: Any, sta
         else:
             out.append(Finding("schema", status, where, f"{kind}: {error.message[:200]}"))
     _undeclared(index, schema, body, [], status, out)
-    return out
+    unique: dict[tuple[str, int, str, str], Finding] = {}
+    for finding in out:  # one `required` error per missing name, each listing every required name
+        unique.setdefault((finding.kind, finding.status, finding.where, finding.detail), finding)
+    return list(unique.values())
 
 
 def _undeclared(index: SpecIndex, schema: Any, body: Any, path: list[Any], status: int, out: list[Finding]) -> None:
