@@ -82,23 +82,30 @@ class SpecIndex:
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         self.document = document
-        self.operations: list[tuple[str, str, re.Pattern[str], Mapping[str, Any]]] = []
+        self.templates: list[tuple[str, re.Pattern[str], re.Pattern[str], dict[str, Mapping[str, Any]]]] = []
         for template, item in (document.get("paths") or {}).items():
-            for method, op in (item or {}).items():
-                if method not in METHODS:
-                    continue
-                pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part)
-                                  for part in re.split(r"(\{[^}]+\})", template))
-                self.operations.append((method.upper(), template, re.compile(f"(?:^|.*?){pattern}/?$"), op))
-        # The most literal template first: `/images/hibernated/` before `/images/{id}/`.
-        self.operations.sort(key=lambda o: (o[1].count("{"), -len(o[1])))
+            ops = {m.upper(): op for m, op in (item or {}).items() if m in METHODS}
+            pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part)
+                              for part in re.split(r"(\{[^}]+\})", template))
+            self.templates.append((template, re.compile(f"^{pattern}/?$"), re.compile(f"^.*?{pattern}/?$"), ops))
+        # The most literal template first: `/firewalls/protocols/` before `/firewalls/{id}/`.
+        self.templates.sort(key=lambda t: (t[0].count("{"), -len(t[0])))
+
+    def template(self, path: str) -> tuple[str, dict[str, Mapping[str, Any]]] | None:
+        """The path's template: matched from the start (a path under the base URL), else on its
+        end (a full URL, or a path that still has the mount prefix)."""
+        bare = urlsplit(path).path or "/"
+        for anchored in (True, False):
+            for template, exact, suffix, ops in self.templates:
+                if (exact if anchored else suffix).match(bare):
+                    return template, ops
+        return None
 
     def match(self, method: str, path: str) -> tuple[str, Mapping[str, Any]] | None:
-        bare = urlsplit(path).path or "/"
-        for op_method, template, pattern, op in self.operations:
-            if op_method == method.upper() and pattern.match(bare):
-                return template, op
-        return None
+        found = self.template(path)
+        if found is None or method.upper() not in found[1]:
+            return None
+        return found[0], found[1][method.upper()]
 
     def resolve(self, node: Any) -> Any:
         seen = 0
@@ -178,7 +185,7 @@ def check_exchange(index: SpecIndex, exchange: Exchange) -> tuple[str, str | Non
     """(operation label, operationId, findings) for one exchange; None for a probe with a method
     the path does not declare (schemathesis' unsupported_method check judges those)."""
     matched = index.match(exchange.method, exchange.path)
-    if matched is None and any(index.match(m, exchange.path) for m in METHODS):
+    if matched is None and index.template(exchange.path) is not None:
         return None
     if matched is None:
         label = f"{exchange.method.upper()} {urlsplit(exchange.path).path}"
