@@ -263,7 +263,9 @@ PROFILES: dict[str, Profile] = {
                        # Flows follow the spec's links only: schemathesis' dependency analysis links
                        # `snapshot_ids` of a request body (integers it may write as 427195.0) to the
                        # `{snapshot_id}` path segment, a flow no client makes.
-                       config={"phases": {"stateful": {"inference": {"algorithms": ["location-headers"]}}}}),
+                       # obtainToken/refreshToken answer only 401 to generated credentials (NO_AUTH_WARNING).
+                       config={"phases": {"stateful": {"inference": {"algorithms": ["location-headers"]}}},
+                               **NO_AUTH_WARNING}),
     "rackspace-images": Profile("rackspace-images", "rackspace", "rackspace-images.yaml", auth_scheme="rackspaceToken",
                                 credential=CLIENT_TOKEN, error_json_only=False, accepts=RACKSPACE_IMAGES_RULES,
                                 config=NO_AUTH_WARNING),
