@@ -104,3 +104,22 @@ def test_the_recording_format_is_validated() -> None:
     with pytest.raises(ValueError, match="exchange 0"):
         drift.load_recording([{"method": "GET"}])
     assert contract.PROVIDER_APIS["rackspace"] == ["rackspace-images", "rackspace-identity", "rackspace-files"]
+
+
+def test_against_an_endpoint_only_reads_and_keeps_to_the_budget(capfd: pytest.CaptureFixture[str]) -> None:
+    """A served twin stands in for a production account: GETs only, at most --max-requests sent."""
+    from cloudtwin.harness.handle import ServedTwin
+
+    served = ServedTwin(["rackspace"], seed=7)
+    try:
+        base = served.base_url("rackspace", "images")
+        code = main(["contract", "rackspace", "--api", "images", "--base-url", base, "--token",
+                     served.token("rackspace"), "--max-requests", "25", "--rate-limit", "100/s"])
+        out = capfd.readouterr().out
+        entries = [e for e in served.journal() if "/images/" in str(e.get("path", ""))]
+    finally:
+        served.close()
+    assert "read-only" in out and "request budget (25)" in out
+    assert code == 1  # the run is incomplete: the budget stopped it
+    assert 0 < len(entries) <= 25
+    assert {str(e.get("method")).upper() for e in entries} == {"GET"}

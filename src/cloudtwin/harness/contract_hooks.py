@@ -145,20 +145,32 @@ class RequestBudgetExhausted(RuntimeError):
     """The run's request budget (`--max-requests`) is spent; nothing more is sent."""
 
 
-@schemathesis.hook
-def before_call(context: Any, case: Any, kwargs: Any) -> None:
+def _install_budget() -> None:
+    """Count every request at the transport (checks such as ignored_auth send their own copies,
+    which no hook sees) and refuse to send once the budget is spent."""
     import os
 
     budget = os.environ.get(BUDGET_ENV)
     if not budget:
         return
-    if _sent["n"] >= int(budget):
-        raise RequestBudgetExhausted(f"request budget of {budget} spent; no further request sent")
-    _sent["n"] += 1
+    import requests.adapters
+
+    original = requests.adapters.HTTPAdapter.send
     count_file = os.environ.get(COUNT_FILE_ENV)
-    if count_file:
-        with open(count_file, "w", encoding="utf-8") as handle:
-            handle.write(str(_sent["n"]))
+
+    def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if _sent["n"] >= int(budget):
+            raise RequestBudgetExhausted(f"request budget of {budget} spent; {request.method} {request.url} not sent")
+        _sent["n"] += 1
+        if count_file:
+            with open(count_file, "w", encoding="utf-8") as handle:
+                handle.write(str(_sent["n"]))
+        return original(self, request, *args, **kwargs)
+
+    requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
+
+
+_install_budget()
 
 
 @schemathesis.hook
