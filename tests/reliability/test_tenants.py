@@ -289,3 +289,27 @@ def test_rackspace_sharing_follows_the_member_rules_exactly(h: TwinHandle) -> No
     assert call(h, "GET", f"{IMAGES}/v2/images/{image}", member).status_code == 404
     assert image not in listed(member, visibility="shared", member_status="all")
     assert call(h, "GET", f"{IMAGES}/v2/images/{image}", owner).get_json()["name"] == "private"
+
+
+def test_account_wide_reads_show_only_the_callers_own_figures(h: TwinHandle) -> None:
+    """Balances, AI usage, quotas and Barrack's hibernated count are per account: one team's
+    spending and usage never shows in another's."""
+    chat = {"model": "llama-3.3-70b-instruct", "messages": [{"role": "user", "content": "hello"}]}
+    bp = lambda p: BARRACK + p  # noqa: E731
+    before = {p: call(h, "GET", bp(p), B["other"]).get_json() for p in
+              ("/balance/", "/ai/usage/summary/", "/ai/usage/history/", "/instances/hibernated/")}
+    quota_before = call(h, "GET", GENESIS + "/quotas", G["other"]).get_json()
+    for _ in range(3):
+        ok(h, "POST", bp("/ai/chat/completions/"), B["default"], chat, status=200)
+    ok(h, "POST", GENESIS + "/volumes", G["default"], {"name": "big", "size": 900, "region": NORD})
+    for p, seen in before.items():
+        now = call(h, "GET", bp(p), B["other"]).get_json()
+        if p == "/balance/":
+            now.pop("updated_at", None)
+            seen = {k: v for k, v in seen.items() if k != "updated_at"}
+        assert now == seen, p
+    assert call(h, "GET", bp("/ai/usage/history/"), B["default"]).get_json()["transactions"]
+    assert call(h, "GET", GENESIS + "/quotas", G["other"]).get_json() == quota_before
+    mine = {q["key"]: q["used"] for q in call(h, "GET", GENESIS + "/quotas", G["default"]).get_json()["quotas"]}
+    theirs = {q["key"]: q["used"] for q in quota_before["quotas"]}
+    assert mine["volume_storage"] >= 900 and theirs["volume_storage"] < 900
