@@ -6,6 +6,7 @@ belongs to the engine and works on the twin as a whole.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from typing import Any, Mapping
@@ -259,7 +260,8 @@ def admin_provider(admin_token: str | None = None) -> Provider:
     def authenticate(info: RequestInfo, ctx: Context) -> Account:
         if admin_token:
             given = info.headers.get("authorization", "")
-            if given != f"Bearer {admin_token}":
+            # Constant-time: the admin token guards a twin listening beyond loopback.
+            if not hmac.compare_digest(given.encode(), f"Bearer {admin_token}".encode()):
                 raise ApiError("unauthorized")
         return Account(id=ADMIN, name="twin operator")
 
