@@ -23,47 +23,75 @@ class Event:
     seq: int
     action: str = field(compare=False)  # "lifecycle", or a timer a provider registered
     payload: dict[str, Any] = field(compare=False, default_factory=dict)
+    cancelled: bool = field(compare=False, default=False, repr=False)
 
 
 class Scheduler:
-    """An ordered queue of events on virtual time."""
+    """An ordered queue of events on virtual time.
+
+    Cancelling marks events and leaves them in the heap until they reach its top (or until
+    they are half of it): a cancel costs what the cancelled action's own events cost, not a
+    rebuild of the whole queue (10,000 instances turning active each moved the credit timer)."""
 
     def __init__(self) -> None:
         self._queue: list[Event] = []
         self._counter = itertools.count()
+        self._by_action: dict[str, dict[int, Event]] = {}  # live events per action, for cancel
+        self._dead = 0  # cancelled events still in the heap
 
     def __len__(self) -> int:
-        return len(self._queue)
+        return len(self._queue) - self._dead
 
     def at(self, due: float, action: str, payload: dict[str, Any]) -> Event:
         event = Event(due, next(self._counter), action, payload)
         heapq.heappush(self._queue, event)
+        self._by_action.setdefault(action, {})[event.seq] = event
         return event
 
     def cancel(self, action: str, **match: Any) -> int:
         """Drop the pending events of `action` whose payload holds these values; how many went.
         A timer that is superseded (not merely made stale) must not wait in the queue for years."""
-        kept = [e for e in self._queue if e.action != action or any(e.payload.get(k) != v for k, v in match.items())]
-        dropped = len(self._queue) - len(kept)
-        if dropped:
-            heapq.heapify(kept)
-            self._queue = kept
-        return dropped
+        live = self._by_action.get(action)
+        if not live:
+            return 0
+        gone = [e for e in live.values() if all(e.payload.get(k) == v for k, v in match.items())]
+        for event in gone:
+            del live[event.seq]
+            event.cancelled = True
+        self._dead += len(gone)
+        if self._dead > 64 and self._dead * 2 > len(self._queue):
+            self._queue = [e for e in self._queue if not e.cancelled]
+            heapq.heapify(self._queue)
+            self._dead = 0
+        return len(gone)
+
+    def _prune(self) -> None:
+        while self._queue and self._queue[0].cancelled:
+            heapq.heappop(self._queue)
+            self._dead -= 1
 
     def next_due(self) -> float | None:
+        self._prune()
         return self._queue[0].due if self._queue else None
 
     def pop_due(self, until: float) -> Event | None:
+        self._prune()
         if self._queue and self._queue[0].due <= until:
-            return heapq.heappop(self._queue)
+            event = heapq.heappop(self._queue)
+            self._by_action.get(event.action, {}).pop(event.seq, None)
+            return event
         return None
 
     def export(self) -> list[list[Any]]:
-        return [[e.due, e.seq, e.action, e.payload] for e in sorted(self._queue)]
+        return [[e.due, e.seq, e.action, e.payload] for e in sorted(self._queue) if not e.cancelled]
 
     def restore(self, events: list[list[Any]]) -> None:
         self._queue = [Event(due, seq, action, payload) for due, seq, action, payload in events]
         heapq.heapify(self._queue)
+        self._by_action = {}
+        for event in self._queue:
+            self._by_action.setdefault(event.action, {})[event.seq] = event
+        self._dead = 0
         start = max((e.seq for e in self._queue), default=-1) + 1
         self._counter = itertools.count(start)
 

@@ -9,7 +9,7 @@ the table holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from sortedcontainers import SortedDict, SortedKeyList
 
@@ -70,14 +70,12 @@ class Table:
 
     def rows(self, account: str | None = None, *, reverse: bool = False) -> Iterator[Row]:
         if account is None:
-            values: Iterable[Row] = sorted(self._rows.values(), key=lambda r: r.seq, reverse=reverse)
-            yield from values
-            return
+            return iter(sorted(self._rows.values(), key=lambda r: r.seq, reverse=reverse))
         index = self._by_account.get(account)
         if not index:
-            return
+            return iter(())
         # keys in order, each looked up in the dict: C-level iteration (a values view walks in Python)
-        yield from map(index.__getitem__, reversed(index) if reverse else index)
+        return map(index.__getitem__, reversed(index) if reverse else index)
 
     def page(self, account: str, offset: int, limit: int, *, reverse: bool = False) -> list[Row]:
         index = self._by_account.get(account)
