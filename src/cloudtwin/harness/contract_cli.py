@@ -210,6 +210,9 @@ def run_contract(args: argparse.Namespace) -> int:
                 data["hooks"] = "cloudtwin.harness.contract_hooks"
                 if real:
                     data.pop("parameters", None)  # the twin's fixture values mean nothing there
+                for binding in args.param or []:
+                    key, _, value = binding.partition("=")
+                    data.setdefault("parameters", {})[key] = value
                 config_file = Path(tmp) / f"{name}.toml"
                 config_file.write_text(to_toml(data), encoding="utf-8")
                 reports = {"junit": Path(tmp) / f"{name}.junit.xml", "har": Path(tmp) / f"{name}.har"}
@@ -286,6 +289,8 @@ def register(commands_parser: Any) -> None:
     p.add_argument("--max-steps", type=int, default=contract.MAX_STEPS, help="steps per stateful scenario")
     p.add_argument("--phases", help="schemathesis phases (default: examples,coverage,fuzzing,stateful)")
     p.add_argument("--operation", action="append", help="only this operationId (repeatable)")
+    p.add_argument("--param", action="append", metavar="LOCATION.NAME=VALUE",
+                   help="a fixed parameter value, e.g. path.account=MossoCloudFS_... for Cloud Files (repeatable)")
     p.add_argument("--seed", type=int, default=contract.SEED, help="schemathesis seed")
     p.add_argument("--twin-seed", type=int, default=contract.TWIN_SEED, help="the served twin's seed")
     p.add_argument("--junit", help="write a JUnit XML report here")
