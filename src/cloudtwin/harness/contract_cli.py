@@ -122,13 +122,17 @@ def _schemathesis_cmd(config_file: Path, spec: Path, base_url: str, args: argpar
     return cmd
 
 
-def _merge_junit(parts: list[Path], out: Path) -> None:
+def _merge_junit(parts: list[tuple[str, Path]], out: Path) -> None:
+    """One JUnit file, one <testsuite> per API (named after it)."""
     root = ET.Element("testsuites")
-    for part in parts:
+    for name, part in parts:
         if not part.is_file():
             continue
         tree = ET.parse(part).getroot()
-        root.extend(list(tree) if tree.tag == "testsuites" else [tree])
+        suites = list(tree) if tree.tag == "testsuites" else [tree]
+        for suite in suites:
+            suite.set("name", f"contract.{name}")
+        root.extend(suites)
     out.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
 
@@ -184,7 +188,7 @@ def run_contract(args: argparse.Namespace) -> int:
 
     served = None if real else _Served(contract.profile(names[0]), args.twin_seed)
     results: list[tuple[str, int, float]] = []
-    junit_parts: list[Path] = []
+    junit_parts: list[tuple[str, Path]] = []
     drift_reports: list[dict[str, Any]] = []
     spent = 0
     with tempfile.TemporaryDirectory(prefix="cloudtwin-contract-") as tmp:
@@ -242,7 +246,7 @@ def run_contract(args: argparse.Namespace) -> int:
                     if sent >= budget - (spent - sent):
                         print(f"{name}: stopped at the request budget ({budget}); the run is incomplete")
                 results.append((name, code, elapsed))
-                junit_parts.append(reports["junit"])
+                junit_parts.append((name, reports["junit"]))
                 if reports["har"].is_file() and (args.drift_report or real):
                     from urllib.parse import urlsplit
 
