@@ -7,6 +7,7 @@ import copy
 import hashlib
 import marshal
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,9 @@ def _parse_cached(raw: bytes) -> Any:
     ten times faster. Only plain data is cached (marshal refuses dates and the like); any
     cache trouble falls back to parsing."""
     folder = _cache_dir()
-    cached = folder / (hashlib.sha256(raw).hexdigest() + f".{yaml.__version__}.marshal") if folder else None
+    # marshal's format is only promised within one Python version: it is part of the name.
+    suffix = f".py{sys.version_info[0]}{sys.version_info[1]}.yaml{yaml.__version__}.marshal"
+    cached = folder / (hashlib.sha256(raw).hexdigest() + suffix) if folder else None
     if cached is not None:
         try:
             return marshal.loads(cached.read_bytes())
