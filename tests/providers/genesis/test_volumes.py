@@ -155,3 +155,15 @@ def test_region_is_kept(gc):
     vol = create_volume(gc, region=MUC)
     gc.patch(f"/volumes/{vol['id']}", json={"region": NORD, "name": "n"})  # not an updatable field
     assert get(gc, f"/volumes/{vol['id']}", "volume")["region"] == MUC
+
+
+def test_storage_in_use_follows_creates_resizes_and_removals(gc):
+    vol = create_volume(gc, size=6000)
+    advance(gc, 60)
+    assert gc.patch(f"/volumes/{vol['id']}", json={"size": 7000}).status_code == 200
+    expect_error(gc.post("/volumes", json={"name": "big", "size": 3001, "region": NORD}), 403, "02039")
+    assert gc.delete(f"/volumes/{vol['id']}").status_code == 204
+    # A deleting volume still holds its storage until it is gone.
+    expect_error(gc.post("/volumes", json={"name": "big", "size": 3001, "region": NORD}), 403, "02039")
+    advance(gc, 60)
+    assert create_volume(gc, size=10000)["size"] == 10000

@@ -8,6 +8,7 @@ from ...engine.clock import iso
 from ...engine.provider import Context
 from ...engine.store import Row
 from .common import region_of
+from .storage import add_storage
 from .stock import SYSTEM, release_stock
 
 STANDARD_GROUP_RULES = [
@@ -56,6 +57,8 @@ def on_remove(ctx: Context, row: Row) -> None:
     """An instance that goes away lets go of its volumes, floating IP and stock."""
     if row.kind == "floating_ip":
         _release_addresses(ctx, row, ("public", row.data["ip_address"]))
+    if row.kind == "volume":
+        add_storage(ctx, -int(row.data["size"]))
     if row.kind != "instance":
         return
     records = ctx.records

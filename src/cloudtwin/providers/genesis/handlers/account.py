@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from operator import attrgetter, itemgetter
 from typing import Any
 
 from ....engine.provider import Call, Context
 from ..common import page_list
 from ..stock import stock_left
+from ..storage import storage_used
 from . import handlers
 
 
@@ -43,8 +43,7 @@ def usage(ctx: Context) -> dict[str, dict[str, int]]:
 
 
 def _storage(ctx: Context) -> int:
-    """Every volume's size, summed at C speed: each volume create checks it (benchmarks/README.md)."""
-    return sum(map(itemgetter("size"), map(attrgetter("data"), ctx.records.rows("volume"))))
+    return storage_used(ctx)
 
 
 def quota_room(ctx: Context, key: str) -> int:

@@ -8,6 +8,7 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
 from ..common import page_of, refresh_refs, region_of, require_region, stamp, start_delete, touch
+from ..storage import add_storage
 from . import handlers
 from .account import quota_room
 
@@ -42,6 +43,7 @@ def create_volume(call: Call) -> dict[str, Any]:
         "type": volume_type, "size": body["size"], "region": body["region"], "instances": [],
         "status": "creating", "created_at": now, "updated_at": now,
     })
+    add_storage(call, body["size"])
     call.enter(row, "creating")
     return {"volume": row.data}
 
@@ -57,6 +59,8 @@ def update_volume(call: Call) -> dict[str, Any]:
             raise ApiError("shrink_refused", "a volume can only grow")
         if quota_room(call, "volume_storage") < body["size"] - row.data["size"]:
             raise ApiError("quota_exceeded", "volume storage quota exceeded")
+    if "size" in body:
+        add_storage(call, body["size"] - row.data["size"])
     for field in ("name", "description", "size"):
         if field in body:
             row.data[field] = body[field]
