@@ -36,7 +36,7 @@ class Served:
             try:
                 requests.get(self.base + "/_twin/health", timeout=0.5)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or too busy to answer yet
                 time.sleep(0.1)
         self.process.kill()
         raise RuntimeError(self.process.communicate()[0])

@@ -30,7 +30,7 @@ def live_twin() -> Iterator[str]:
         try:
             if requests.get(base + "/_twin/health", timeout=0.5).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not up yet, or too busy to answer yet
             time.sleep(0.1)
     else:
         process.kill()

@@ -50,7 +50,7 @@ class Serve:
             try:
                 requests.get(self.base + "/_twin/health", timeout=0.5)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or too busy to answer yet
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(self.banner)

@@ -43,7 +43,7 @@ def test_stalled_requests_are_cut_off_and_never_starve_other_clients() -> None:
             try:
                 requests.get(base + "/_twin/health", timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or too busy to answer yet
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
         for i in range(8):  # twice the thread count
