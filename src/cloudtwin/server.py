@@ -89,7 +89,8 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
             "threads": threads,
             "keepalive": 30,
             "timeout": 120,
-            "graceful_timeout": 5,
+            # Saving a large state at shutdown must not be cut short by the kill that follows this.
+            "graceful_timeout": 60,
             "accesslog": None if quiet else "-",
             "errorlog": "-",
             "loglevel": "warning",
