@@ -72,7 +72,8 @@ def banner(twin, host: str, port: int, admin_token: str | None) -> str:  # type:
     for name, provider in twin.providers.items():
         creds = account.credentials.get(name, {}) if account else {}
         for label, path in provider.base_paths.items():
-            lines.append(f"  {label:<20} {base}/{name}{path}")
+            title = name if label == name else f"{name} {label}"
+            lines.append(f"  {title:<20} {base}/{name}{path}")
         if creds:
             shown_creds = ", ".join(f"{k}={v}" for k, v in creds.items() if k != "password")
             lines.append(f"  {'':<20} credentials: {shown_creds}")
