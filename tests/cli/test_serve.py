@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,38 +12,12 @@ from typing import Iterator
 
 import pytest
 import requests
+from served_process import TwinProcess, free_port
 
 TOKEN = "gc-default-0000000000000000000000"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Served:
-    def __init__(self, *args: str) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cloudtwin", "serve", "--port", str(self.port), "--provider", "genesis", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.base + "/_twin/health", timeout=0.5)
-                return
-            except requests.RequestException:  # not up yet, or too busy to answer yet
-                time.sleep(0.1)
-        self.process.kill()
-        raise RuntimeError(self.process.communicate()[0])
-
-    def interrupt(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGINT)
-        output, _ = self.process.communicate(timeout=20)
-        return self.process.returncode, output
+Served = TwinProcess
 
 
 @pytest.fixture
@@ -74,7 +47,7 @@ def test_banner_ctrl_c_and_state_file_round_trip(state_file: Path) -> None:
 
 def test_an_old_state_file_is_refused_with_a_clear_message(state_file: Path) -> None:
     state_file.write_text(json.dumps({"format": "cloudtwin-state", "version": 0}))
-    port = _free_port()
+    port = free_port()
     result = subprocess.run([sys.executable, "-m", "cloudtwin", "serve", "--port", str(port), "--provider", "genesis",
                              "--state-file", str(state_file)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 2

@@ -11,13 +11,10 @@
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import requests
+from served_process import TwinProcess
 
 from cloudtwin.app import build_twin, create_app
 
@@ -25,36 +22,7 @@ from . import shapes
 from .wire import GENESIS
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Serve:
-    def __init__(self, *args: str) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cloudtwin", "serve", "--port", str(self.port), "--provider", "genesis", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.banner = ""
-        deadline = time.monotonic() + 30
-        assert self.process.stdout is not None
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            self.banner += line
-            if "Ctrl-C stops" in line or not line:
-                break
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.base + "/_twin/health", timeout=0.5)
-                return
-            except requests.RequestException:  # not up yet, or too busy to answer yet
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(self.banner)
-
+class Serve(TwinProcess):
     def admin_token(self) -> str | None:
         found = re.search(r"admin token\s+Authorization: Bearer (\S+)", self.banner)
         return found.group(1) if found else None
@@ -73,13 +41,6 @@ class Serve:
                     out.add(address)
         return out
 
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.communicate()
 
 
 def test_by_default_the_twin_listens_on_loopback_only_and_the_control_plane_is_open_there() -> None:

@@ -5,7 +5,6 @@ keys the engine raises."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any, Iterator
 

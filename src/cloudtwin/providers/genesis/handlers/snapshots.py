@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....engine.errors import ApiError
 from ....engine.provider import Call, Context
 from ....engine.store import Row
 from ..common import page_list, page_of, refuse_if_deleting, require_region, require_state, stamp, start_delete, touch
