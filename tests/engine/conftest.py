@@ -4,20 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from twinhelp import reused_app, reused_twin
-
-
-@pytest.fixture
-def twin():  # type: ignore[no-untyped-def]
-    """Overrides tests/conftest.py's `twin` with the same thing, reset instead of rebuilt (speed)."""
-    return reused_twin()
-
-
-@pytest.fixture
-def app(twin):  # type: ignore[no-untyped-def]
-    """Overrides tests/conftest.py's `app`: the same app, built once for the reused twin."""
-    return reused_app(twin)
-
 
 class Admin:
     """The control plane under /_twin, answering parsed JSON and asserting the status."""

@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twinhelp import reused_app, reused_twin
-
 from .helpers import DEFAULT_KEY, LEGACY_KEY, OTHER_KEY, Barrack
-
-
-@pytest.fixture
-def twin():  # type: ignore[no-untyped-def]
-    """The shared twin, reset instead of rebuilt (speed)."""
-    return reused_twin()
-
-
-@pytest.fixture
-def app(twin):  # type: ignore[no-untyped-def]
-    return reused_app(twin)
 
 
 @pytest.fixture

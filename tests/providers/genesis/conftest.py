@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twinhelp import LEGACY_TOKEN, OTHER_TOKEN, reused_app, reused_twin
+from twinhelp import LEGACY_TOKEN, OTHER_TOKEN
 
 
 @pytest.fixture
@@ -19,13 +19,3 @@ def legacy(gc):  # type: ignore[no-untyped-def]
     return type(gc)(gc.client, gc.base, {"X-Auth-Token": LEGACY_TOKEN})
 
 
-@pytest.fixture
-def twin():  # type: ignore[no-untyped-def]
-    """Overrides tests/conftest.py's `twin` with the same thing, reset instead of rebuilt (speed)."""
-    return reused_twin()
-
-
-@pytest.fixture
-def app(twin):  # type: ignore[no-untyped-def]
-    """Overrides tests/conftest.py's `app`: the same app, built once for the reused twin."""
-    return reused_app(twin)

@@ -8,7 +8,6 @@ from typing import Any
 import jsonschema
 import pytest
 
-from twinhelp import reused_app, reused_twin
 
 
 IMAGES = "/rackspace/images/DFW"
@@ -127,17 +126,6 @@ class Rax:
 def rax_for(client: Any, account: str = "default", region: str = "DFW") -> Rax:
     return Rax(client, f"/rackspace/images/{region}",
                {"X-Auth-Token": login(client, account), "Accept": "application/json"})
-
-
-@pytest.fixture
-def twin():  # type: ignore[no-untyped-def]
-    """The shared twin, reset rather than rebuilt (speed)."""
-    return reused_twin()
-
-
-@pytest.fixture
-def app(twin):  # type: ignore[no-untyped-def]
-    return reused_app(twin)
 
 
 @pytest.fixture
