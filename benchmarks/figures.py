@@ -92,6 +92,7 @@ def clone_rows(handle: TwinHandle, provider: str, kinds: list[str], total: int) 
                     break
                 tables[kind].add(Row(_copy(row.id, prefix, memo), kind, row.account, store.next_seq(),
                                      _copy(row.data, prefix, memo), _copy(row.meta, prefix, memo)))
+        store.settle()  # what serve does after every call; here after every few hundred rows
 
 
 def timed(call: Callable[[], Any], repeat: int) -> float:

@@ -222,8 +222,10 @@ class Pipeline:
                 path=valid.path, query=valid.query, headers=valid.headers, body=valid.body,
                 media_type=valid.media_type, request=info,
             )
-            result = handler(call)
-            return self._render(mounted, operation, result, call)
+            try:
+                return self._render(mounted, operation, handler(call), call)
+            finally:
+                twin.store.settle()  # the call is over: no handler holds a row's dict any more
 
     def _render(self, mounted: MountedApi, operation: Operation, result: Any, ctx: Context) -> Response:
         reply = result if isinstance(result, Reply) else Reply(body=result)

@@ -8,33 +8,124 @@ the table holds.
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from sortedcontainers import SortedDict, SortedKeyList
 
 from .errors import ApiError
+from .packing import lookup, pack, unpack
 
 
-@dataclass(slots=True)
 class Row:
-    id: str
-    kind: str
-    account: str
-    seq: int
+    """One resource. `data` and `meta` are plain dicts to whoever reads them; at rest, a row
+    not used lately holds them packed (see `packing`): a dict per row and per nested object
+    is most of what a large state costs. A packed row has its `data`/`meta` slots empty, so
+    the first read lands in `__getattr__`, which unpacks; a row in use costs nothing extra."""
+
+    __slots__ = ("id", "kind", "account", "seq", "data", "meta", "_packed", "_working_set")
+
     data: dict[str, Any]
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any]
+
+    def __init__(self, id: str, kind: str, account: str, seq: int, data: dict[str, Any],
+                 meta: dict[str, Any] | None = None) -> None:
+        self.id = id
+        self.kind = kind
+        self.account = account
+        self.seq = seq
+        self.data = data
+        self.meta = {} if meta is None else meta
+        self._packed: tuple[Any, Any] | None = None
+        self._working_set: WorkingSet | None = None
+
+    def __repr__(self) -> str:
+        return f"Row({self.id!r}, {self.kind!r}, {self.account!r}, {self.seq})"
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when a slot is empty: `data`/`meta` of a packed row.
+        packed = self._packed
+        if packed is None or name not in ("data", "meta"):
+            raise AttributeError(name)
+        with _transition:  # two threads unpacking at once must not hand out two different dicts
+            if self._packed is not None:
+                self.data, self.meta = unpack(packed[0]), unpack(packed[1])
+                self._packed = None
+                if self._working_set is not None:
+                    self._working_set.entered(self)
+        return getattr(self, name)
+
+    def pack(self) -> None:
+        """Give up the dicts for their packed form; the next read unpacks fresh ones."""
+        with _transition:
+            if self._packed is None:
+                self._packed = (pack(self.data), pack(self.meta))
+                del self.data, self.meta
+
+    def field(self, key: str, default: Any = None) -> Any:
+        """`data[key]` without unpacking the row: for scans and filters over many rows, which
+        would otherwise unpack (and later repack) every row they look at. Read-only: a
+        container it returns is a copy when the row is packed."""
+        packed = self._packed
+        return self.data.get(key, default) if packed is None else lookup(packed[0], key, default)
+
+    def meta_field(self, key: str, default: Any = None) -> Any:
+        """`meta.get(key)`, read the same way as `field`."""
+        packed = self._packed
+        return self.meta.get(key, default) if packed is None else lookup(packed[1], key, default)
+
+    @property
+    def packed(self) -> bool:
+        return self._packed is not None
 
     def export(self) -> list[Any]:
-        return [self.id, self.account, self.seq, self.data, self.meta]
+        # Read without unpacking into the row: exporting a large state must not unpack it all.
+        data, meta = (unpack(self._packed[0]), unpack(self._packed[1])) if self._packed else (self.data, self.meta)
+        return [self.id, self.account, self.seq, data, meta]
+
+
+_transition = threading.Lock()
+
+
+class WorkingSet:
+    """The rows kept unpacked, oldest first; `settle` packs all but the newest `capacity`.
+
+    Settling runs only where no handler holds a row's dict (after each call, under the
+    twin's lock), so a dict a handler is editing is never packed under it."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._rows: deque[Row] = deque()
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def entered(self, row: Row) -> None:
+        row._working_set = self
+        self._rows.append(row)
+
+    def settle(self) -> int:
+        """Pack the rows beyond capacity, oldest first; returns how many were packed."""
+        rows = self._rows
+        packed = 0
+        while len(rows) > self.capacity:
+            row = rows.popleft()
+            if row._packed is None:
+                row.pack()
+                packed += 1
+        return packed
 
 
 class Table:
     """All rows of one kind of one provider, across accounts."""
 
-    def __init__(self, provider: str, kind: str) -> None:
+    def __init__(self, provider: str, kind: str, working_set: WorkingSet | None = None) -> None:
         self.provider = provider
         self.kind = kind
+        self.working_set = working_set
         self._rows: dict[str, Row] = {}
         self._by_account: dict[str, SortedDict] = {}
         self._orders: dict[str, SortedKeyList] = {}
@@ -46,6 +137,11 @@ class Table:
         if row.id in self._rows:
             raise ValueError(f"{self.provider}/{self.kind}: duplicate id {row.id}")
         self._rows[row.id] = row
+        if self.working_set is not None and row._working_set is None:
+            if row.packed:
+                row._working_set = self.working_set
+            else:
+                self.working_set.entered(row)
         self._by_account.setdefault(row.account, SortedDict())[row.seq] = row
         for order in self._orders.values():
             order.add(row)
@@ -124,7 +220,8 @@ class Account:
 class Store:
     """The twin's whole state, except the clock, the scheduler and the fault rules."""
 
-    def __init__(self) -> None:
+    def __init__(self, working_set: WorkingSet | None = None) -> None:
+        self.working_set = working_set if working_set is not None else WorkingSet(_default_working_set())
         self.accounts: dict[str, Account] = {}
         self._credentials: dict[tuple[str, str, str], str] = {}
         self._tables: dict[tuple[str, str], Table] = {}
@@ -156,7 +253,7 @@ class Store:
         key = (provider, kind)
         table = self._tables.get(key)
         if table is None:
-            table = self._tables[key] = Table(provider, kind)
+            table = self._tables[key] = Table(provider, kind, self.working_set)
         return table
 
     def next_seq(self) -> int:
@@ -182,9 +279,13 @@ class Store:
             "tables": tables,
         }
 
+    def settle(self) -> int:
+        """Pack the rows not used lately. Call where no handler holds a row's dict."""
+        return self.working_set.settle()
+
     @classmethod
-    def restore(cls, state: dict[str, Any]) -> "Store":
-        store = cls()
+    def restore(cls, state: dict[str, Any], working_set: WorkingSet | None = None) -> "Store":
+        store = cls(working_set)
         for raw in state["accounts"]:
             store.add_account(Account(raw["id"], raw["name"], raw.get("credentials", {}), raw.get("settings", {})))
         for provider, name, value, account_id in state.get("extra_credentials", []):
@@ -194,8 +295,16 @@ class Store:
                 table = store.table(provider, kind)
                 for row_id, account, seq, data, meta in rows:
                     table.add(Row(row_id, kind, account, seq, data, meta))
+                    if len(store.working_set) > 2 * store.working_set.capacity:
+                        store.settle()  # as it goes: unpacked, a large state would peak at twice its size
         store._seq = int(state["seq"])
         return store
+
+
+def _default_working_set() -> int:
+    # CLOUDTWIN_WORKING_SET=0 packs every row after every call: the test suite runs that way
+    # once in CI, so a handler that kept a row's dict across calls cannot hide.
+    return int(os.environ.get("CLOUDTWIN_WORKING_SET", "4096"))
 
 
 # Credential fields that identify an account; other fields (names, currencies) are data.

@@ -177,14 +177,18 @@ class Twin:
     def advance(self, seconds: float) -> int:
         with self.lock:
             self.clock.advance(seconds)
-            return self.drain()
+            applied = self.drain()
+            self.store.settle()
+            return applied
 
     def set_time(self, at: float) -> int:
         with self.lock:
             if at < self.clock.now():
                 raise ValueError("the virtual clock cannot move backwards")
             self.clock.set(at)
-            return self.drain()
+            applied = self.drain()
+            self.store.settle()
+            return applied
 
     def _apply(self, event: Event) -> None:
         payload = event.payload
