@@ -56,7 +56,7 @@ def after_marker(
     already applied (for lists merged from several accounts or sorted by request keys)."""
     start = 0
     if marker:
-        position = next((i for i, row in enumerate(rows) if row.data.get("id", row.id) == marker), None)
+        position = next((i for i, row in enumerate(rows) if row.field("id", row.id) == marker), None)
         if position is None:
             raise ApiError(marker_error, message or f"marker {marker} could not be found", marker=marker)
         start = position + 1

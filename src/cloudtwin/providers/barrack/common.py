@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ...engine.clock import iso
 from ...engine.errors import ApiError
@@ -66,11 +66,11 @@ def owned(call: Call, kind: str, row_id: Any, what: str) -> Row:
 def require_name_free(ctx: Context, kind: str, name: str, *, region_code: str | None = None,
                       exclude: str | None = None, live_only: bool = False) -> None:
     for row in ctx.records.rows(kind):
-        if row.id == exclude or row.data["name"] != name:
+        if row.id == exclude or row.field("name") != name:
             continue
-        if region_code is not None and row.data.get("region") != region_code:
+        if region_code is not None and row.field("region") != region_code:
             continue
-        if live_only and row.data.get("status") == "DELETING":
+        if live_only and row.field("status") == "DELETING":
             continue
         raise ApiError("name_taken", f"A {kind.replace('_', ' ')} named {name!r} already exists.")
 
@@ -86,19 +86,22 @@ def require_profile(ctx: Context) -> None:
 
 
 # Pages -----------------------------------------------------------------------------
-def paged(call: Call, key: str, items: list[Any], **extra: Any) -> dict[str, Any]:
-    """`{key: [...], "pagination": {...}}` over an already filtered list, newest first by caller."""
+def paged(call: Call, key: str, items: list[Any], each: Callable[[Any], Any] | None = None,
+          **extra: Any) -> dict[str, Any]:
+    """`{key: [...], "pagination": {...}}` over an already filtered list, newest first by caller;
+    `each` turns an item into its body, for the page's items only."""
     page = int(call.query.get("page", 1))
     size = int(call.query.get("page_size", call.fixtures["limits"]["pagination"]["default_page_size"]))
     start = (page - 1) * size
     total = len(items)
-    return {**extra, key: items[start:start + size],
+    shown = items[start:start + size]
+    return {**extra, key: shown if each is None else [each(item) for item in shown],
             "pagination": {"page": page, "page_size": size, "total": total, "total_pages": math.ceil(total / size)}}
 
 
 def matches(call: Call, row: Row, *fields: str) -> bool:
     """The row passes the list filters (`?region=`, `?status=`) the caller gave."""
-    return all(call.query.get(f) in (None, row.data[f]) for f in fields)
+    return all(call.query.get(f) in (None, row.field(f)) for f in fields)
 
 
 def newest_first(rows: Iterable[Row]) -> list[Row]:

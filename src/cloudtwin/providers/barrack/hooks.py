@@ -45,5 +45,5 @@ def on_remove(ctx: Context, row: Row) -> None:
         if link_id is not None:
             ctx.records.remove("firewall_attachment", str(link_id))
     for snapshot in ctx.records.rows("snapshot"):
-        if snapshot.data["instance_id"] == row.id:
+        if snapshot.field("instance_id") == row.id:
             snapshot.data["instance_id"] = None

@@ -15,12 +15,11 @@ def require_can_launch(ctx: Context, *, name: str, region_code: str, model: str,
     """Account-level checks shared by deploy and restore (409s, in the spec's order)."""
     require_profile(ctx)
     billing.require_credit(ctx)
-    live = list(ctx.records.rows("instance"))
     cap = limit(ctx, "per_account", "instances")
-    if len(live) >= cap:
+    if ctx.records.count("instance") >= cap:
         raise ApiError("limit_reached", f"At most {cap} instances per account.")
     cap = limit(ctx, "per_region", "instances")
-    if sum(1 for r in live if r.data["region"] == region_code) >= cap:
+    if sum(1 for r in ctx.records.rows("instance") if r.field("region") == region_code) >= cap:
         raise ApiError("limit_reached", f"At most {cap} instances in {region_code}.")
     require_name_free(ctx, "instance", name, live_only=True)
     stock.require_stock(ctx, region_code, model, count)

@@ -26,7 +26,7 @@ def protect(ctx: Context) -> None:
     """Hibernate every ACTIVE and SHUTOFF instance; volumes and snapshots are kept (and billed)."""
     billing.mark_protected(ctx, True)
     for row in list(ctx.records.rows("instance")):
-        if row.data["status"] in ("ACTIVE", "SHUTOFF"):
+        if row.field("status") in ("ACTIVE", "SHUTOFF"):
             hibernate(ctx, row, reason="credit_depletion")
 
 

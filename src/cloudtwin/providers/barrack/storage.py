@@ -45,7 +45,7 @@ def meter(ctx: Context, row: Row) -> None:
 def require_region_room(ctx: Context, region: str, adding: int = 1) -> None:
     cap = int(ctx.fixtures["limits"].get("region_overrides", {}).get(region, {}).get(
         "volumes", limit(ctx, "per_region", "volumes")))
-    used = sum(1 for r in ctx.records.rows("volume") if r.data["region"] == region)
+    used = sum(1 for r in ctx.records.rows("volume") if r.field("region") == region)
     if used + adding > cap:
         raise ApiError("limit_reached", f"At most {cap} volumes in {region}.")
 

@@ -88,10 +88,17 @@ def refresh_refs(ctx: Context, row: Row) -> None:
         holders = [("instance", i.id, "ssh_keys") for i in records.rows("instance")]
     for kind, holder_id, field in holders:
         holder = records.find(kind, holder_id)
-        value = holder.data[field] if holder is not None else None
+        # Read the field first: a scan over every instance must not unpack the ones without the key.
+        if holder is None or not _refers_to(holder.field(field), row.id):
+            continue
+        value = holder.data[field]
         for item in value if isinstance(value, list) else [value]:
             if item and item["id"] == row.id:
                 item["name"] = data["name"]
+
+
+def _refers_to(value: Any, row_id: str) -> bool:
+    return any(item and item["id"] == row_id for item in (value if isinstance(value, list) else [value]))
 
 
 def start_delete(ctx: Context, row: Row) -> None:

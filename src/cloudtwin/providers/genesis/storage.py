@@ -19,7 +19,7 @@ def _counter(ctx: Context) -> Row:
     key = f"{account}/volume_storage"
     row = table.get(key)
     if row is None:  # first use (or a state saved before the total existed): count once
-        total = sum(volume.data["size"] for volume in ctx.records.rows("volume"))
+        total = sum(volume.field("size") for volume in ctx.records.rows("volume"))
         row = ctx.twin.store.insert("genesis", KIND, account, key, {"gib": total})
     return row
 

@@ -24,7 +24,7 @@ def member_key(region: str, image_id: str, tenant: str) -> str:
 
 
 def membership(ctx: Context, image: Row, tenant: str) -> Row | None:
-    return ctx.records.table("member").get(member_key(image.meta["region"], image.data["id"], tenant))
+    return ctx.records.table("member").get(member_key(image.meta_field("region"), image.field("id"), tenant))
 
 
 def members_of(ctx: Context, image: Row) -> list[Row]:
@@ -38,9 +38,10 @@ def is_owner(ctx: Context, image: Row) -> bool:
 
 def can_see(ctx: Context, image: Row) -> bool:
     """Public, own, or shared with the caller whatever the member status; never killed."""
-    if image.data["status"] in ("killed", "deleted"):
+    # By field: listings test every image of a region this way, and must not unpack them all.
+    if image.field("status") in ("killed", "deleted"):
         return False
-    if image.data["visibility"] == "public" or is_owner(ctx, image):
+    if image.field("visibility") == "public" or is_owner(ctx, image):
         return True
     return membership(ctx, image, tenant_of(ctx.account)) is not None
 

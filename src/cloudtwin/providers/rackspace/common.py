@@ -35,7 +35,7 @@ def region_of(ctx: Context) -> str:
 
 def rows_in_region(ctx: Context, kind: str, region: str) -> Iterator[Row]:
     """Every row of a kind in a region, whichever account owns it (creation order)."""
-    return (row for row in ctx.records.table(kind).rows() if row.meta.get("region") == region)
+    return (row for row in ctx.records.table(kind).rows() if row.meta_field("region") == region)
 
 
 def settings(account: Account | None) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def sort_spec(query: Mapping[str, Any], default_key: str = "created_at") -> list
 def sorted_rows(rows: Iterable[Row], pairs: Sequence[tuple[str, str]]) -> list[Row]:
     def compare(a: Row, b: Row) -> int:
         for key, direction in pairs:
-            x, y = a.data.get(key), b.data.get(key)
+            x, y = a.field(key), b.field(key)
             if x == y:
                 continue
             # A null sorts before any value, as in SQL ascending order.

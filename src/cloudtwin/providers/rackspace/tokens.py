@@ -66,7 +66,7 @@ def issue(ctx: Context, account: Account, method: str) -> Row:
 
 def valid(ctx: Context, token: str) -> Row | None:
     row = ctx.records.table(KIND).get(token) if token else None
-    if row is None or row.meta["expires_at"] <= ctx.now:
+    if row is None or row.meta_field("expires_at") <= ctx.now:  # runs outside the lock: read, do not unpack
         return None
     return row
 

@@ -38,7 +38,7 @@ def _view(row: Any) -> dict[str, Any]:
 
 @handlers("listApiKeys")
 def list_api_keys(call: Call) -> dict[str, Any]:
-    return paged(call, "api_keys", [_view(r) for r in newest_first(call.records.rows("api_key"))])
+    return paged(call, "api_keys", newest_first(call.records.rows("api_key")), _view)
 
 
 @handlers("createApiKey")

@@ -64,7 +64,7 @@ def create_chat_completion(call: Call) -> dict[str, Any]:
 
 
 def _in_window(call: Call, row: Any) -> bool:
-    day = date.fromisoformat(row.data["created_at"][:10])
+    day = date.fromisoformat(row.field("created_at")[:10])
     start, end = call.query.get("start_date"), call.query.get("end_date")
     return (start is None or day >= date.fromisoformat(start)) and (end is None or day <= date.fromisoformat(end))
 
@@ -92,8 +92,8 @@ def get_ai_usage_summary(call: Call) -> dict[str, Any]:
 
 @handlers("getAiUsageHistory")
 def get_ai_usage_history(call: Call) -> dict[str, Any]:
-    rows = [r.data for r in newest_first(call.records.rows("ai_transaction"))
-            if _in_window(call, r) and call.query.get("model") in (None, r.data["model"])]
-    return paged(call, "transactions", rows)
+    rows = [r for r in newest_first(call.records.rows("ai_transaction"))
+            if _in_window(call, r) and call.query.get("model") in (None, r.field("model"))]
+    return paged(call, "transactions", rows, lambda r: r.data)
 
 

@@ -26,7 +26,7 @@ def _ready(row: Row) -> None:
 @handlers("listFirewalls")
 def list_firewalls(call: Call) -> dict[str, Any]:
     rows = [r for r in newest_first(call.records.rows("firewall")) if matches(call, r, "region")]
-    return paged(call, "firewalls", [view(r) for r in rows])
+    return paged(call, "firewalls", rows, view)
 
 
 @handlers("getFirewall")
@@ -60,14 +60,14 @@ def delete_firewall(call: Call) -> dict[str, Any]:
 def list_firewall_available_instances(call: Call) -> dict[str, Any]:
     row = _firewall(call)
     keys = ("id", "name", "region", "status", "server_uuid", "floating_ip")
-    items = [{k: vm.data[k] for k in keys} for vm in call.records.rows("instance")
+    items = [vm for vm in call.records.rows("instance")
              if _attachable(vm, row) and vm.id not in row.meta["attachments"]]
-    return paged(call, "instances", items, firewall_id=row.data["id"])
+    return paged(call, "instances", items, lambda vm: {k: vm.data[k] for k in keys}, firewall_id=row.data["id"])
 
 
 def _attachable(vm: Row, firewall: Row) -> bool:
-    return vm.data["status"] == "ACTIVE" and vm.data["server_uuid"] is not None \
-        and vm.data["region"] == firewall.data["region"]
+    return vm.field("status") == "ACTIVE" and vm.field("server_uuid") is not None \
+        and vm.field("region") == firewall.data["region"]
 
 
 @handlers("addFirewallRule")

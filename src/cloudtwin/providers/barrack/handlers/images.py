@@ -19,7 +19,7 @@ def _image(call: Call) -> Row:
 @handlers("listImages")
 def list_images(call: Call) -> dict[str, Any]:
     rows = [r for r in newest_first(call.records.rows("image")) if matches(call, r, "region")]
-    return paged(call, "images", [r.data for r in rows])
+    return paged(call, "images", rows, lambda r: r.data)
 
 
 @handlers("getImage")

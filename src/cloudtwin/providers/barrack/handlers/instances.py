@@ -20,7 +20,7 @@ def _instance(call: Call) -> Row:
 @handlers("listInstances")
 def list_instances(call: Call) -> dict[str, Any]:
     rows = [r for r in newest_first(call.records.rows("instance")) if matches(call, r, "region", "status")]
-    return paged(call, "instances", [view(call, r) for r in rows])
+    return paged(call, "instances", rows, lambda r: view(call, r))
 
 
 @handlers("getInstance")
@@ -39,7 +39,7 @@ def delete_instance(call: Call) -> dict[str, Any]:
 
 @handlers("getHibernatedInstancesCount")
 def get_hibernated_instances_count(call: Call) -> dict[str, Any]:
-    count = sum(1 for r in call.records.rows("instance") if r.data["status"] == "HIBERNATED")
+    count = sum(1 for r in call.records.rows("instance") if r.field("status") == "HIBERNATED")
     return {"count": count, "price_per_hour": money(count * instance_state.hibernated_rate(call)),
             "currency": currency(call)}
 
@@ -49,7 +49,7 @@ def list_snapshot_eligible_instances(call: Call) -> dict[str, Any]:
     keys = ("id", "name", "region", "status", "gpu_model", "gpu_count", "created_at")
     rows = [r for r in newest_first(call.records.rows("instance"))
             if instance_state.operations(r)["snapshot"] and matches(call, r, "region")]
-    return paged(call, "instances", [{k: r.data[k] for k in keys} for r in rows])
+    return paged(call, "instances", rows, lambda r: {k: r.data[k] for k in keys})
 
 
 @handlers("listInstanceFirewalls")

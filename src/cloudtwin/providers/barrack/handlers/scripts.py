@@ -16,7 +16,7 @@ def _script(call: Call) -> Row:
 
 @handlers("listScripts")
 def list_scripts(call: Call) -> dict[str, Any]:
-    return paged(call, "scripts", [r.data for r in newest_first(call.records.rows("script"))])
+    return paged(call, "scripts", newest_first(call.records.rows("script")), lambda r: r.data)
 
 
 @handlers("getScript")

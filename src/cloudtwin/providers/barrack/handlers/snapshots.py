@@ -21,7 +21,7 @@ def _snapshot(call: Call) -> Row:
 
 @handlers("listSnapshots")
 def list_snapshots(call: Call) -> dict[str, Any]:
-    return paged(call, "snapshots", [view(call, r) for r in newest_first(call.records.rows("snapshot"))])
+    return paged(call, "snapshots", newest_first(call.records.rows("snapshot")), lambda r: view(call, r))
 
 
 @handlers("getSnapshot")

@@ -40,7 +40,7 @@ def _generated_pair(call: Call, name: str) -> tuple[str, str]:
 
 @handlers("listSshKeys")
 def list_ssh_keys(call: Call) -> dict[str, Any]:
-    return paged(call, "ssh_keys", [r.data for r in newest_first(call.records.rows("ssh_key"))])
+    return paged(call, "ssh_keys", newest_first(call.records.rows("ssh_key")), lambda r: r.data)
 
 
 @handlers("getSshKey")
@@ -58,7 +58,7 @@ def create_ssh_key(call: Call) -> dict[str, Any]:
     else:
         public, private = _generated_pair(call, body["name"])
     print_ = fingerprint(public)
-    if any(r.data["fingerprint"] == print_ for r in call.records.rows("ssh_key")):
+    if any(r.field("fingerprint") == print_ for r in call.records.rows("ssh_key")):
         raise ApiError("conflict", "This public key is already on the account.")
     key_id = next_id(call, "ssh_key")
     row = call.records.add("ssh_key", str(key_id), {
@@ -71,7 +71,7 @@ def create_ssh_key(call: Call) -> dict[str, Any]:
 @handlers("deleteSshKey")
 def delete_ssh_key(call: Call) -> dict[str, Any]:
     row = owned(call, "ssh_key", call.path["ssh_key_id"], "SSH key")
-    if any(row.data["id"] in vm.data["ssh_key_ids"] for vm in call.records.rows("instance")):
+    if any(row.data["id"] in vm.field("ssh_key_ids", ()) for vm in call.records.rows("instance")):
         raise ApiError("ssh_key_in_use")
     call.records.remove("ssh_key", row.id)
     return message("SSH key deleted.", ssh_key_id=row.data["id"])

@@ -14,7 +14,7 @@ from . import handlers
 
 def next_name(call: Call) -> str:
     """`volume<N>` with the smallest N >= 1 not used by any of the caller's volumes."""
-    taken = {r.data["name"] for r in call.records.rows("volume")}
+    taken = {r.field("name") for r in call.records.rows("volume")}
     n = 1
     while f"volume{n}" in taken:
         n += 1
@@ -24,7 +24,7 @@ def next_name(call: Call) -> str:
 @handlers("listVolumes")
 def list_volumes(call: Call) -> dict[str, Any]:
     rows = [r for r in newest_first(call.records.rows("volume")) if matches(call, r, "region", "status")]
-    return paged(call, "volumes", [view(call, r) for r in rows], next_name=next_name(call))
+    return paged(call, "volumes", rows, lambda r: view(call, r), next_name=next_name(call))
 
 
 @handlers("getVolume")

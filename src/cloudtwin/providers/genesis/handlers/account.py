@@ -31,13 +31,15 @@ def usage(ctx: Context) -> dict[str, dict[str, int]]:
     types = ctx.fixtures["instance_types"]["instance_types"]
     used: dict[str, dict[str, int]] = {}
     for row in ctx.records.rows("instance"):
-        if row.data["status"] == "deleting":  # quotas.yaml: only instances that are not deleting count
+        # read by field: every instance create scans them all, and must not unpack them
+        if row.field("status") == "deleting":  # quotas.yaml: only instances that are not deleting count
             continue
-        info = types.get(row.data["type"], {})
+        type_name = row.field("type")
+        info = types.get(type_name, {})
         key = info.get("quota", "cpu-instances")
         amount = int(info.get("gpus", 0)) or 1
-        used.setdefault(key, {}).setdefault(row.data["type"], 0)
-        used[key][row.data["type"]] += amount
+        used.setdefault(key, {}).setdefault(type_name, 0)
+        used[key][type_name] += amount
     used["volume_storage"] = {"volume": _storage(ctx)}
     return used
 

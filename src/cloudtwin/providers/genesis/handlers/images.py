@@ -27,7 +27,7 @@ def list_images(call: Call) -> dict[str, Any]:
     items = [public_view(call, image) for image in catalogue(call) if wanted in (None, image["type"])]
     if wanted in (None, "snapshot"):
         items += [_snapshot_as_image(row.data) for row in call.records.rows("snapshot")
-                  if row.data["status"] == "created"]
+                  if row.field("status") == "created"]
     return page_list(call, items, "images")
 
 

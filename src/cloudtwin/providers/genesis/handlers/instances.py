@@ -173,7 +173,7 @@ def _owned(ctx: Context, kind: str, row_id: str) -> Row:
 def _groups_for(ctx: Context, ids: list[str] | None, region: str) -> list[Row]:
     if ids is None:
         standard = next((g for g in ctx.records.rows("security_group")
-                         if g.data["is_internal"] and g.data["region"] == region), None)
+                         if g.field("is_internal") and g.field("region") == region), None)
         return [standard] if standard is not None else []
     groups = []
     for group_id in dict.fromkeys(ids):

@@ -21,7 +21,7 @@ def _check_name(call: Call, name: str, region: str, own_id: str | None = None) -
     if name.strip().lower() in RESERVED_NAMES:
         raise ApiError("name_reserved", f"the name {name!r} is reserved")
     for group in call.records.rows("security_group"):
-        if group.id != own_id and group.data["region"] == region and group.data["name"] == name:
+        if group.id != own_id and group.field("region") == region and group.field("name") == name:
             raise ApiError("name_taken", f"a security group named {name!r} exists in {region}")
 
 

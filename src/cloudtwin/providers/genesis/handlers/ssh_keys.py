@@ -59,7 +59,7 @@ def _key(call: Call) -> Row:
 
 
 def _check_name(call: Call, name: str, own_id: str | None = None) -> None:
-    if any(k.data["name"] == name and k.id != own_id for k in call.records.rows("ssh_key")):
+    if any(k.field("name") == name and k.id != own_id for k in call.records.rows("ssh_key")):
         raise ApiError("name_taken", f"an SSH key named {name!r} exists")
 
 

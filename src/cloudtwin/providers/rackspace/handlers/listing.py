@@ -33,12 +33,12 @@ def _scope(call: Call) -> Keep:
         return member is not None and (wanted == "all" or member.data["status"] == wanted)
 
     if visibility == "public":
-        return lambda row: row.data["visibility"] == "public"
+        return lambda row: row.field("visibility") == "public"
     if visibility == "private":
-        return lambda row: row.data["visibility"] == "private" and is_owner(call, row)
+        return lambda row: row.field("visibility") == "private" and is_owner(call, row)
     if visibility == "shared":
         return lambda row: not is_owner(call, row) and shared(row)
-    return lambda row: row.data["visibility"] == "public" or is_owner(call, row) or shared(row)
+    return lambda row: row.field("visibility") == "public" or is_owner(call, row) or shared(row)
 
 
 def _filters(call: Call) -> list[Keep]:
@@ -48,25 +48,25 @@ def _filters(call: Call) -> list[Keep]:
         raise ApiError("changes_since_removed")
     keep: list[Keep] = [_scope(call)]
     if "owner" in query:
-        keep.append(lambda row: row.data.get("owner") == query["owner"])
+        keep.append(lambda row: row.field("owner") == query["owner"])
     for key in CHOICE_KEYS:
         if key in query:
             accepted = choices(str(query[key]))
-            keep.append(lambda row, key=key, accepted=accepted: row.data.get(key) in accepted)
+            keep.append(lambda row, key=key, accepted=accepted: row.field(key) in accepted)
     if query.get("tag"):
         tags = set(query["tag"])
-        keep.append(lambda row: tags <= set(row.data.get("tags") or []))
+        keep.append(lambda row: tags <= set(row.field("tags") or []))
     if "size_min" in query:
-        keep.append(lambda row: row.data.get("size") is not None and row.data["size"] >= query["size_min"])
+        keep.append(lambda row: row.field("size") is not None and row.field("size") >= query["size_min"])
     if "size_max" in query:
-        keep.append(lambda row: row.data.get("size") is not None and row.data["size"] <= query["size_max"])
+        keep.append(lambda row: row.field("size") is not None and row.field("size") <= query["size_max"])
     for key in ("created_at", "updated_at"):
         if key in query:
             matches = time_filter(str(query[key]), key)
-            keep.append(lambda row, key=key, matches=matches: matches(row.data.get(key)))
+            keep.append(lambda row, key=key, matches=matches: matches(row.field(key)))
     for key, values in raw.items():
         if key not in RESERVED_KEYS:
-            keep.append(lambda row, key=key, value=values[-1]: row.data.get(key) == value)
+            keep.append(lambda row, key=key, value=values[-1]: row.field(key) == value)
     return keep
 
 
@@ -77,8 +77,8 @@ INDEXED_ORDER = True  # tests switch it off to compare with the general path
 
 
 def _created_order(row: Row) -> tuple[Any, ...]:
-    created = row.data.get("created_at")
-    return (row.meta.get("region"), _UNSET if created is None else (1, created), row.data["id"])
+    created = row.field("created_at")
+    return (row.meta_field("region"), _UNSET if created is None else (1, created), row.field("id"))
 
 
 def _indexed_page(call: Call, region: str, direction: str, keep: list[Keep], marker: str | None,
@@ -120,7 +120,7 @@ def list_images(call: Call) -> dict[str, Any]:
     marker = call.query.get("marker")
     if marker:
         # The marker must be an image the caller can see; it need not match the filters.
-        marker_row = next((row for row in visible if row.data["id"] == marker), None)
+        marker_row = next((row for row in visible if row.field("id") == marker), None)
         if marker_row is None:
             raise ApiError("marker_not_found", marker=marker)
         if marker_row not in chosen:
