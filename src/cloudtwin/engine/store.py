@@ -302,8 +302,8 @@ class Store:
 
 
 def _default_working_set() -> int:
-    # CLOUDTWIN_WORKING_SET=0 packs every row after every call: the test suite runs that way
-    # once in CI, so a handler that kept a row's dict across calls cannot hide.
+    # CLOUDTWIN_WORKING_SET=0 packs every row after every call: the test suite runs that way,
+    # so a handler that kept a row's dict across calls cannot hide.
     return int(os.environ.get("CLOUDTWIN_WORKING_SET", "4096"))
 
 
