@@ -37,6 +37,10 @@ class Param:
     required: bool
     kind: str  # the JSON type used to coerce the text of the parameter
     item_kind: str | None = None  # for arrays
+    # Error keys for a path value not of the declared type, and for one of the right type that
+    # fails the rest of its schema. A server that routes by id has no resource at a malformed id.
+    wrong_type: str = "invalid_request"
+    out_of_schema: str = "invalid_request"
 
 
 @dataclass
@@ -224,7 +228,10 @@ class Spec:
             if required:
                 group["required"].append(key)
             kind, item_kind = self._kinds(schema)
-            params.append(Param(key, location, required, kind, item_kind))
+            wrong_type = out_of_schema = "invalid_request"
+            if location == "path":
+                wrong_type, out_of_schema = self._path_mismatch(op)
+            params.append(Param(key, location, required, kind, item_kind, wrong_type, out_of_schema))
         validators = {loc: self.compile(group) for loc, group in groups.items()}
 
         body = None
@@ -263,6 +270,17 @@ class Spec:
             needs_auth=bool(security),
             raw=op,
         )
+
+    def _path_mismatch(self, op: Mapping[str, Any]) -> tuple[str, str]:
+        """What a malformed path value answers: `x-cloudtwin.path_mismatch` (an error key) for every
+        mismatch when the spec says; otherwise a value not of the declared type (`abc` for an
+        integer id) names no resource, 404 where the operation documents one, and a value failing
+        only the rest of the schema stays a validation error."""
+        declared = self.extension.get("path_mismatch")
+        if declared:
+            return str(declared), str(declared)
+        documents_404 = "404" in {str(code) for code in (op.get("responses") or {})}
+        return ("not_found" if documents_404 else "invalid_request"), "invalid_request"
 
     def _kinds(self, schema: Any) -> tuple[str, str | None]:
         schema = self.resolve(schema)

@@ -56,11 +56,25 @@ def _params(operation: Operation, location: str, values: Mapping[str, list[str]]
     for param in declared:
         texts = values.get(param.name)
         if texts:
-            parsed[param.name] = _coerce(param, texts)
+            parsed[param.name] = value = _coerce(param, texts)
+            if param.wrong_type != "invalid_request" and _wrong_type(param.kind, value):
+                raise ApiError(param.wrong_type)  # no message: the provider's own default for the key
     validator = operation.validators.get(location)
     if validator is not None:
-        _check(validator, parsed, where=location)
+        try:
+            _check(validator, parsed, where=location)
+        except ApiError as error:
+            name = str(error.extra.get("field", "")).partition("/")[0]
+            param = next((p for p in declared if p.name == name), None)
+            if param is None or param.out_of_schema == "invalid_request":
+                raise
+            raise ApiError(param.out_of_schema) from None
     return parsed
+
+
+def _wrong_type(kind: str, value: Any) -> bool:
+    """A scalar that stayed text although the spec declares another type (see `_scalar`)."""
+    return kind in ("integer", "number", "boolean") and isinstance(value, str)
 
 
 def _coerce(param: Param, texts: list[str]) -> Any:
