@@ -541,6 +541,41 @@ def test_deleting_instances_do_not_count_against_quota(gc):
     assert resp.status_code == 201, resp.get_data(as_text=True)
 
 
+def _quota_used(gc):  # type: ignore[no-untyped-def]
+    return {q["key"]: q["used"] for q in get(gc, "/quotas", "quotas")}
+
+
+def test_quota_use_follows_every_way_an_instance_starts_deleting(gc):
+    """The use is a running total: a stop with destroy_on_shutdown frees it as a delete does,
+    and the end of the deletion does not free it twice."""
+    shut = _active(gc, type=H100, image="ubuntu-24.04", destroy_on_shutdown=True)["id"]
+    assert _quota_used(gc)["nvidia-h100-sxm5"] == 8
+    gc.post(f"/instances/{shut}/actions", json={"action": "stop"})
+    advance(gc, INSTANCE_STOPPING)
+    assert _status(gc, shut) == "deleting" and _quota_used(gc)["nvidia-h100-sxm5"] == 0
+    advance(gc, INSTANCE_DELETING)
+    deleted = create_instance(gc, type=H100, image="ubuntu-24.04")["id"]
+    assert _quota_used(gc)["nvidia-h100-sxm5"] == 8
+    gc.delete(f"/instances/{deleted}")
+    advance(gc, INSTANCE_DELETING)
+    assert _quota_used(gc)["nvidia-h100-sxm5"] == 0
+
+
+def test_quota_use_of_a_state_saved_without_the_total_is_counted_once(gc, twin):
+    create_instance(gc, type=GAUDI, region=MUC, image="ubuntu-24.04")
+    gone = create_instance(gc, type=GAUDI, region=MUC, image="ubuntu-24.04", name="b", hostname="b")["id"]
+    gc.delete(f"/instances/{gone}")
+    state = twin.export_state()
+    kept = [row for row in state["store"]["tables"]["genesis"]["usage"] if not row[0].endswith("/instances")]
+    state["store"]["tables"]["genesis"]["usage"] = kept  # as a state file from before the total existed
+    for row in state["store"]["tables"]["genesis"]["instance"]:
+        row[4].pop("quota_counted", None)
+    twin.import_state(state)
+    assert _quota_used(gc)["intel-gaudi2"] == 1
+    create_instance(gc, type=GAUDI, region=MUC, image="ubuntu-24.04", name="c", hostname="c")
+    expect_error(gc.post("/instances", json=instance_body(type=GAUDI, region=MUC, image="ubuntu-24.04")), 403, "02039")
+
+
 def test_cpu_instance_quota(gc, twin):
     for i in range(20):
         create_instance(gc, name=f"c{i}", hostname=f"c{i}")

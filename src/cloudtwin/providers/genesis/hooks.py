@@ -8,8 +8,8 @@ from ...engine.clock import iso
 from ...engine.provider import Context
 from ...engine.store import Row
 from .common import region_of
-from .storage import add_storage
 from .stock import SYSTEM, release_stock
+from .usage import add_storage, instance_entered, instance_removed
 
 STANDARD_GROUP_RULES = [
     {"protocol": "tcp", "direction": "ingress", "port_range_min": 22, "port_range_max": 22},
@@ -45,6 +45,7 @@ def on_enter(ctx: Context, row: Row, state: str) -> None:
 
 
 def _instance_entered(ctx: Context, row: Row, state: str) -> None:
+    instance_entered(ctx, row, state)
     data = row.data
     if state == "active" and data["public_ip"] is None:
         data["public_ip"] = _take_address(ctx, row, "public", region_of(ctx, data["region"])["public_cidr"])
@@ -61,6 +62,7 @@ def on_remove(ctx: Context, row: Row) -> None:
         add_storage(ctx, -int(row.data["size"]))
     if row.kind != "instance":
         return
+    instance_removed(ctx, row)
     records = ctx.records
     for volume_ref in row.data["volumes"]:
         volume = records.find("volume", volume_ref["id"])

@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.provider import Call, Context
 from ..common import page_list
 from ..stock import stock_left
-from ..storage import storage_used
+from ..usage import instances_by_type, storage_used
 from . import handlers
 
 
@@ -30,16 +30,13 @@ def usage(ctx: Context) -> dict[str, dict[str, int]]:
     """Per quota key and instance type: what the account's live resources use."""
     types = ctx.fixtures["instance_types"]["instance_types"]
     used: dict[str, dict[str, int]] = {}
-    for row in ctx.records.rows("instance"):
-        # read by field: every instance create scans them all, and must not unpack them
-        if row.field("status") == "deleting":  # quotas.yaml: only instances that are not deleting count
+    for type_name, count in instances_by_type(ctx).items():
+        if count <= 0:
             continue
-        type_name = row.field("type")
         info = types.get(type_name, {})
         key = info.get("quota", "cpu-instances")
         amount = int(info.get("gpus", 0)) or 1
-        used.setdefault(key, {}).setdefault(type_name, 0)
-        used[key][type_name] += amount
+        used.setdefault(key, {})[type_name] = count * amount
     used["volume_storage"] = {"volume": _storage(ctx)}
     return used
 

@@ -8,7 +8,7 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
 from ..common import page_of, refresh_refs, region_of, require_region, stamp, start_delete, touch
-from ..storage import add_storage
+from ..usage import add_storage
 from . import handlers
 from .account import quota_room
 
