@@ -1,4 +1,4 @@
-"""How the engine reads path parameters, on a small spec of its own (no provider)."""
+"""How the engine reads path and query parameters, on a small spec of its own (no provider)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ def _spec(extension: dict[str, Any] | None = None, *, documents_404: bool = True
     if documents_404:
         responses["404"] = {"description": "none"}
 
+    def array(name: str, **how: Any) -> dict[str, Any]:
+        return {"name": name, "in": "query", **how, "schema": {"type": "array", "items": {"type": "string"}}}
+
     document = {
         "openapi": "3.1.0",
         "info": {"title": "t", "version": "1"},
@@ -33,6 +36,19 @@ def _spec(extension: dict[str, Any] | None = None, *, documents_404: bool = True
                 "parameters": [{"name": "name", "in": "path", "required": True,
                                 "schema": {"type": "string", "pattern": "^N[0-9]+$"}}],
                 "responses": responses,
+            }},
+            "/things": {"get": {
+                "operationId": "listThings",
+                "parameters": [
+                    array("tag"),  # query default: style form, explode true
+                    array("exploded", style="form", explode=True),
+                    array("csv", style="form", explode=False),
+                    array("spaced", style="spaceDelimited", explode=False),
+                    array("piped", style="pipeDelimited", explode=False),
+                    {"name": "counts", "in": "query", "explode": False,
+                     "schema": {"type": "array", "items": {"type": "integer"}}},
+                ],
+                "responses": {"200": {"description": "ok"}},
             }},
         },
     }
@@ -79,3 +95,22 @@ def test_the_spec_may_name_one_answer_for_every_malformed_path_value(key: str) -
                                ("getNamed", {"name": "X1"})):
         assert _error(spec, operation_id, path=path).key == key
     assert _call(spec, "getNamed", {"name": "N7"}).path == {"name": "N7"}
+
+
+# Array query parameters ----------------------------------------------------------------
+def test_an_exploded_array_repeats_the_key_and_keeps_commas() -> None:
+    spec = _spec()
+    for name in ("tag", "exploded"):
+        assert _call(spec, "listThings", query={name: ["a,b"]}).query == {name: ["a,b"]}
+        assert _call(spec, "listThings", query={name: ["a", "b,c"]}).query == {name: ["a", "b,c"]}
+
+
+def test_a_non_exploded_array_is_a_delimited_list() -> None:
+    query = _call(_spec(), "listThings", query={
+        "csv": ["a,b"], "spaced": ["a b"], "piped": ["a|b"], "counts": ["1,2"]}).query
+    assert query == {"csv": ["a", "b"], "spaced": ["a", "b"], "piped": ["a", "b"], "counts": [1, 2]}
+
+
+def test_a_non_exploded_array_item_of_the_wrong_type_is_a_validation_error() -> None:
+    error = _error(_spec(), "listThings", query={"counts": ["1,x"]})
+    assert error.key == "invalid_request" and error.extra["field"] == "counts/1"

@@ -37,6 +37,8 @@ class Param:
     required: bool
     kind: str  # the JSON type used to coerce the text of the parameter
     item_kind: str | None = None  # for arrays
+    style: str = "form"  # how an array is serialized (OpenAPI `style`)
+    explode: bool = True  # form + explode: repeated keys, each value whole
     # Error keys for a path value not of the declared type, and for one of the right type that
     # fails the rest of its schema. A server that routes by id has no resource at a malformed id.
     wrong_type: str = "invalid_request"
@@ -228,10 +230,12 @@ class Spec:
             if required:
                 group["required"].append(key)
             kind, item_kind = self._kinds(schema)
+            style = str(raw.get("style") or ("form" if location == "query" else "simple"))
+            explode = bool(raw.get("explode", style == "form"))
             wrong_type = out_of_schema = "invalid_request"
             if location == "path":
                 wrong_type, out_of_schema = self._path_mismatch(op)
-            params.append(Param(key, location, required, kind, item_kind, wrong_type, out_of_schema))
+            params.append(Param(key, location, required, kind, item_kind, style, explode, wrong_type, out_of_schema))
         validators = {loc: self.compile(group) for loc, group in groups.items()}
 
         body = None

@@ -79,11 +79,22 @@ def _wrong_type(kind: str, value: Any) -> bool:
 
 def _coerce(param: Param, texts: list[str]) -> Any:
     if param.kind == "array":
-        items: list[str] = []
-        for text in texts:
-            items.extend(text.split(",") if len(texts) == 1 else [text])
-        return [_scalar(param.item_kind or "string", item) for item in items]
+        return [_scalar(param.item_kind or "string", item) for item in _items(param, texts)]
     return _scalar(param.kind, texts[-1])
+
+
+_DELIMITERS = {"form": ",", "simple": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
+
+
+def _items(param: Param, texts: list[str]) -> list[str]:
+    """The items of an array parameter as its `style`/`explode` serialize them. Exploded query
+    arrays repeat the key and each value is one item, commas included (`tag=a,b` is the tag
+    "a,b"); a non-exploded one holds a delimited list. Path and header arrays (`simple`) are
+    comma lists either way."""
+    if param.location == "query" and param.explode:
+        return list(texts)
+    delimiter = _DELIMITERS.get(param.style, ",")
+    return [item for text in texts for item in text.split(delimiter)]
 
 
 def _scalar(kind: str, text: str) -> Any:

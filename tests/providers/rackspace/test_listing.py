@@ -114,6 +114,19 @@ def test_core_filters(rax):
     assert ids(rax.get("/v2/images?tag=web&tag=nope")) == []
 
 
+def test_repeated_keys_not_commas_separate_tags_and_sort_keys(rax):
+    # Glance takes `tag` and `sort_key` as repeated keys: a comma is part of the one value.
+    assert rax.put(f"/v2/images/{WEB_GOLDEN}/tags/a,b").status_code == 204
+    assert rax.put(f"/v2/images/{PROTECTED}/tags/a").status_code == 204
+    assert rax.put(f"/v2/images/{PROTECTED}/tags/b").status_code == 204
+    assert ids(rax.get("/v2/images?tag=a,b")) == [WEB_GOLDEN]
+    assert ids(rax.get("/v2/images?tag=a&tag=b")) == [PROTECTED]
+    assert ids(rax.get("/v2/images?tag=a")) == [PROTECTED]
+    reply = rax.get("/v2/images?sort_key=name,size")
+    assert reply.status_code == 400
+    assert reply.get_json()["message"].startswith("Invalid sort key: name,size. It must be one of")
+
+
 def test_size_and_time_ranges(rax):
     sized = rax.get("/v2/images?size_min=1500000000&size_max=2000000000").get_json()["images"]
     assert [i["id"] for i in sized] == [WEB_GOLDEN]

@@ -68,9 +68,8 @@ def _glance_query_message(error: ResolvedError, info: RequestInfo) -> str | None
         return None
     table = load_shared(resources.spec_dir() / "rackspace-images.yaml")["x-cloudtwin"]["errors"]
     sent = info.raw_query.get(name, [])
-    # An array parameter's pointer names the item (`sort_key/1`); one text holds comma-separated items.
-    items = sent[0].split(",") if len(sent) == 1 else sent
-    value = items[int(index)] if index.isdigit() and int(index) < len(items) else ",".join(sent)
+    # An array parameter's pointer names the item (`sort_key/1`): Glance's arrays repeat the key.
+    value = sent[int(index)] if index.isdigit() and int(index) < len(sent) else ",".join(sent)
     collection = "tasks" if "/v2/tasks" in info.path else "images"
     return fill(str(table[key]["message"]), {"value": value, "sort_key": value, "sort_dir": value, "name": name,
                                              "allowed": SORT_KEYS[collection]})
