@@ -82,4 +82,7 @@ def unpack(value: Any) -> Any:
 def lookup(packed_dict: tuple[Any, ...], key: Any, default: Any = None) -> Any:
     """One value of a packed dict, unpacked on its own: what a scan over many rows reads."""
     i = packed_dict[0].position.get(key)
-    return default if i is None else unpack(packed_dict[i])
+    if i is None:
+        return default
+    value = packed_dict[i]
+    return unpack(value) if type(value) is tuple else value  # scalars (most reads) skip the call

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode
@@ -69,17 +68,17 @@ def sort_spec(query: Mapping[str, Any], default_key: str = "created_at") -> list
 
 
 def sorted_rows(rows: Iterable[Row], pairs: Sequence[tuple[str, str]]) -> list[Row]:
-    def compare(a: Row, b: Row) -> int:
-        for key, direction in pairs:
-            x, y = a.field(key), b.field(key)
-            if x == y:
-                continue
-            # A null sorts before any value, as in SQL ascending order.
-            less = x is None or (y is not None and x < y)
-            result = -1 if less else 1
-            return result if direction == "asc" else -result
-        return 0
-    return sorted(rows, key=functools.cmp_to_key(compare))
+    """Rows in the order of the sort keys, each with its own direction: one stable sort per key,
+    least significant first, so each row's value is read once per key (not per comparison)."""
+    ordered = list(rows)
+    for key, direction in reversed(pairs):
+        ordered.sort(key=lambda row, key=key: _nulls_first(row.field(key)), reverse=direction == "desc")
+    return ordered
+
+
+def _nulls_first(value: Any) -> tuple[int, Any]:
+    # A null sorts before any value, as in SQL ascending order.
+    return (0, 0) if value is None else (1, value)
 
 
 def links(collection: str, query_string: str, page: Sequence[Row], limit: int) -> dict[str, str]:
