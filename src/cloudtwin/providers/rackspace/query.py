@@ -85,9 +85,11 @@ def links(collection: str, query_string: str, page: Sequence[Row], limit: int) -
     """`first` (the query without marker) and, on a full page, `next` (marker = last id)."""
     params = [(k, v) for k, v in parse_qsl(query_string, keep_blank_values=True) if k != "marker"]
     base = f"/v2/{collection}"
-    out = {"first": f"{base}?{urlencode(params)}" if params else base}
+    query = urlencode(params)  # once: `next` is `first` with the marker last
+    out = {"first": f"{base}?{query}" if params else base}
     if page and len(page) == limit:
-        out["next"] = f"{base}?{urlencode(params + [('marker', page[-1].data['id'])])}"
+        marker = urlencode([("marker", page[-1].data["id"])])
+        out["next"] = f"{base}?{query}&{marker}" if params else f"{base}?{marker}"
     return out
 
 

@@ -8,14 +8,18 @@ from ...engine.store import Row
 
 # Core attributes Glance always emits (null when unset); the served schema allows the nulls.
 ALWAYS = ("name", "container_format", "disk_format", "size", "virtual_size", "checksum", "owner")
+_NULLS = dict.fromkeys(ALWAYS)
 
 
 def image(row: Row) -> dict[str, Any]:
-    body = {key: None for key in ALWAYS}
-    body.update(row.data)
-    image_id = row.data["id"]
-    body.update({"self": f"/v2/images/{image_id}", "file": f"/v2/images/{image_id}/file",
-                 "schema": "/v2/schemas/image"})
+    # Built key by key from a copied template: a list page makes one per image.
+    data = row.data
+    body = _NULLS.copy()
+    body.update(data)
+    image_id = data["id"]
+    body["self"] = f"/v2/images/{image_id}"
+    body["file"] = f"/v2/images/{image_id}/file"
+    body["schema"] = "/v2/schemas/image"
     return body
 
 
