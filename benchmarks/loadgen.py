@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 
-def _worker(spec: dict[str, Any], threads: int, per_thread: int, queue: Any, start_at: float) -> None:
+def _worker(spec: dict[str, Any], threads: int, per_thread: int, queue: Any, ready: Any, go: Any) -> None:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -27,8 +27,7 @@ def _worker(spec: dict[str, Any], threads: int, per_thread: int, queue: Any, sta
         requests_ = spec["requests"]
         mine: list[float] = []
         failed = 0
-        while time.time() < start_at:
-            time.sleep(0.001)
+        go.wait()
         for i in range(per_thread):
             method, path, body = requests_[(index * per_thread + i) % len(requests_)]
             payload = json.dumps(body).encode() if body is not None else None
@@ -54,6 +53,7 @@ def _worker(spec: dict[str, Any], threads: int, per_thread: int, queue: Any, sta
     pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
     for thread in pool:
         thread.start()
+    ready.put(True)
     for thread in pool:
         thread.join()
     queue.put((latencies, errors[0], time.time()))
@@ -62,27 +62,49 @@ def _worker(spec: dict[str, Any], threads: int, per_thread: int, queue: Any, sta
 def measure(spec: dict[str, Any], *, connections: int = 16, total: int = 4000, processes: int = 4) -> dict[str, float]:
     threads = max(1, connections // processes)
     per_thread = max(1, total // (processes * threads))
-    queue: Any = multiprocessing.get_context("spawn").Queue()
-    start_at = time.time() + 1.0
-    workers = [multiprocessing.get_context("spawn").Process(target=_worker, args=(spec, threads, per_thread, queue, start_at))
+    context = multiprocessing.get_context("spawn")
+    queue: Any = context.Queue()
+    ready: Any = context.Queue()
+    go: Any = context.Event()
+    workers = [context.Process(target=_worker, args=(spec, threads, per_thread, queue, ready, go))
                for _ in range(processes)]
     for worker in workers:
         worker.start()
+    # A spawned worker imports its parent's main module first (a second or more when that is
+    # run.py): the clock starts once every worker is ready, not at a guessed instant, or a
+    # late worker would count its start-up as serving time.
+    for _ in workers:
+        ready.get()
+    start_at = time.time()
+    go.set()
     results = [queue.get() for _ in workers]
     for worker in workers:
         worker.join()
     latencies = sorted(l for part, _, _ in results for l in part)
     errors = sum(e for _, e, _ in results)
     wall = max(end for _, _, end in results) - start_at
+    return summary(latencies, errors, wall)
+
+
+def summary(latencies: list[float], errors: int, wall: float) -> dict[str, Any]:
+    """req/s, p50 and p99 of one or more runs (latencies sorted, wall the sum of their walls)."""
     count = len(latencies)
     return {
         "requests": count,
         "errors": errors,
+        "wall": wall,
+        "latencies": latencies,
         "rps": count / wall if wall > 0 else 0.0,
         "p50_ms": latencies[count // 2] * 1000 if count else 0.0,
         "p99_ms": latencies[min(count - 1, int(count * 0.99))] * 1000 if count else 0.0,
     }
 
 
+def combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs of one load as one: requests over the summed wall time, merged latencies."""
+    latencies = sorted(latency for run in runs for latency in run["latencies"])
+    return summary(latencies, sum(run["errors"] for run in runs), sum(run["wall"] for run in runs))
+
+
 if __name__ == "__main__":
-    print(json.dumps(measure(json.loads(open(sys.argv[1]).read()))))
+    print(json.dumps({k: v for k, v in measure(json.loads(open(sys.argv[1]).read())).items() if k != "latencies"}))

@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from figures import RACKSPACE, barrack_fleet, clock, memory, prism_command, rackspace_images, scale  # noqa: E402
-from loadgen import measure  # noqa: E402
+from loadgen import combined, measure  # noqa: E402
 
 from cloudtwin.harness.handle import TwinHandle  # noqa: E402
 
@@ -183,8 +183,7 @@ def load_figures(report: Report, total: int, instances: int, *, smoke: bool) -> 
         for name, (requests_, headers) in loads.items():
             writes = any(m != "GET" for m, _, _ in requests_)
             spec = {"requests": requests_, "headers": headers}
-            ours = measure({**spec, "base": f"http://127.0.0.1:{twin_port}"}, total=total)
-            bare = measure({**spec, "base": f"http://127.0.0.1:{base_port}"}, total=total)
+            ours, bare = side_by_side(spec, f"http://127.0.0.1:{twin_port}", f"http://127.0.0.1:{base_port}", total)
             ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
             goal = 0.5 if writes else 0.75
             tail = ours["p99_ms"] / ours["p50_ms"] if ours["p50_ms"] else 0.0
@@ -201,6 +200,20 @@ def load_figures(report: Report, total: int, instances: int, *, smoke: bool) -> 
         twin.stop()
         baseline.stop()
         shutil.rmtree(state.parent, ignore_errors=True)
+
+
+ROUNDS = 3
+
+
+def side_by_side(spec: dict[str, Any], ours: str, bare: str, total: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The twin and the baseline take turns, in rounds whose order alternates: a machine that
+    slows down for a while (another job, a frequency change) slows both alike. One long run
+    each, one after the other, let such drift move a ratio by 0.1-0.2 between runs."""
+    runs: dict[str, list[dict[str, Any]]] = {ours: [], bare: []}
+    for round_ in range(ROUNDS):
+        for base in (ours, bare) if round_ % 2 == 0 else (bare, ours):
+            runs[base].append(measure({**spec, "base": base}, total=total // ROUNDS))
+    return combined(runs[ours]), combined(runs[bare])
 
 
 def spec_with_example(body: Any, folder: Path) -> Path:
