@@ -21,10 +21,13 @@ def attached_volumes(ctx: Context, instance: Row) -> list[Row]:
     return [r for r in rows if r is not None]
 
 
-def instance(ctx: Context, row: Row) -> dict[str, Any]:
-    """VMInstance: the list shape."""
-    out = {k: row.data[k] for k in INSTANCE_FIELDS}
-    hourly = billing.current_rate(row) + sum(billing.current_rate(v) for v in attached_volumes(ctx, row))
+def instance(ctx: Context, row: Row, volumes: list[Row] | None = None) -> dict[str, Any]:
+    """VMInstance: the list shape (`volumes`: the attached ones, when the caller has them)."""
+    data = row.data
+    out = {k: data[k] for k in INSTANCE_FIELDS}
+    if volumes is None:
+        volumes = attached_volumes(ctx, row)
+    hourly = billing.current_rate(row) + sum(billing.current_rate(v) for v in volumes)
     out.update(price_per_hour=money(hourly), currency=currency(ctx))
     return out
 
@@ -37,7 +40,7 @@ def instance_detail(ctx: Context, row: Row) -> dict[str, Any]:
     volumes = attached_volumes(ctx, row)
     boot = next((v for v in volumes if v.id == str(row.meta.get("boot_volume_id"))), None)
     return {
-        **instance(ctx, row),
+        **instance(ctx, row, volumes),
         "flavor": {"name": f"{data['gpu_model']}x{data['gpu_count']}", "gpu_model": data["gpu_model"],
                    "gpu_count": data["gpu_count"]},
         "specs": {"vcpus": config["vcpus"], "ram_gb": config["ram_gb"],
