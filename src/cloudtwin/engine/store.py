@@ -70,9 +70,7 @@ class Row:
         would otherwise unpack (and later repack) every row they look at. Read-only: a
         container it returns is a copy when the row is packed."""
         packed = self._packed
-        if packed is None:
-            return self.data.get(key, default)
-        return lookup(packed[0], key, default)
+        return self.data.get(key, default) if packed is None else lookup(packed[0], key, default)
 
     def meta_field(self, key: str, default: Any = None) -> Any:
         """`meta.get(key)`, read the same way as `field`."""
