@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -35,6 +32,7 @@ from typing import Any
 
 import pytest
 import requests
+from served_process import TwinProcess
 
 from .churn import Churner
 
@@ -45,12 +43,6 @@ WORKERS = int(os.environ.get("CLOUDTWIN_SOAK_WORKERS", "6"))
 JOURNAL_CAPACITY = 10_000
 
 pytestmark = [pytest.mark.soak, pytest.mark.served]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _tree_rss_kib(pid: int) -> int:
@@ -78,27 +70,12 @@ class Recorder:
 
 
 def test_soak_memory_and_latency_stay_flat() -> None:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "cloudtwin", "serve", "--port", str(port), "--seed", "51",
-                               "--threads", "16"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = TwinProcess("--seed", "51", "--threads", "16", providers=(), capture=False)  # all providers
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(base + "/_twin/health", timeout=1)
-                break
-            except requests.RequestException:  # not up yet, or too busy to answer yet
-                assert time.monotonic() < deadline, "the twin did not start"
-                time.sleep(0.1)
-        figures = _soak(base, server.pid)
+        figures = _soak(server.base, server.pid)
         print("\nsoak:", json.dumps(figures, indent=1))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
 
 
 def _soak(base: str, pid: int) -> dict[str, Any]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import time
 
 import requests
+from served_process import TwinProcess
 
 from .wire import GENESIS
 
@@ -24,28 +23,11 @@ STALLED = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_stalled_requests_are_cut_off_and_never_starve_other_clients() -> None:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "CLOUDTWIN_READ_TIMEOUT": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "cloudtwin", "serve", "--port", str(port), "--provider", "genesis",
-                               "--threads", "4"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = TwinProcess("--threads", "4", env={**os.environ, "CLOUDTWIN_READ_TIMEOUT": "1"}, capture=False)
+    base, port = server.base, server.port
     stalled: list[socket.socket] = []
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(base + "/_twin/health", timeout=1)
-                break
-            except requests.RequestException:  # not up yet, or too busy to answer yet
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
         for i in range(8):  # twice the thread count
             sock = socket.create_connection(("127.0.0.1", port), timeout=10)
             sock.sendall(STALLED[i % 2])
@@ -69,5 +51,4 @@ def test_stalled_requests_are_cut_off_and_never_starve_other_clients() -> None:
     finally:
         for sock in stalled:
             sock.close()
-        server.terminate()
-        server.wait(timeout=20)
+        server.stop()
