@@ -10,6 +10,7 @@ from ...engine.clock import iso
 from ...engine.provider import Call, Context
 from ...engine.store import Row
 from . import billing
+from .common import money
 
 HOUR = 3600.0
 
@@ -49,6 +50,17 @@ def total(ctx: Context, row: Row, lo: float, hi: float, category: str | None = N
             cost += rate * (end - start) / HOUR
             seconds += end - start
     return cost, seconds
+
+
+def billed_hours(seconds: float) -> int:
+    return int(-(-seconds // 3600))  # a started hour counts
+
+
+def summary(ctx: Context, row: Row, lo: float, hi: float) -> dict[str, object]:
+    """The billing summary of a volume or a snapshot over the window."""
+    cost, seconds = total(ctx, row, lo, hi)
+    return {"total_amount": money(cost), "billed_hours": billed_hours(seconds),
+            "current_price_per_hour": money(billing.current_rate(row)), "first_billed_at": first_billed(ctx, row)}
 
 
 def first_billed(ctx: Context, row: Row) -> str | None:

@@ -113,6 +113,6 @@ def _volume_billing(call: Call, volume: Row, lo: float, hi: float) -> dict[str, 
     data = volume.data
     return {"volume_id": data["id"], "name": data["name"], "volume_type": data["volume_type"], "size": data["size"],
             "price_per_tb_hour": pricing.storage_per_tb_hour(call, data["volume_type"], currency(call)),
-            "billed_hours": int(-(-seconds // 3600)), "amount": money(cost)}
+            "billed_hours": charges.billed_hours(seconds), "amount": money(cost)}
 
 

@@ -98,10 +98,7 @@ def get_snapshot_billing(call: Call) -> dict[str, Any]:
                 "price_per_gb_hour": per_gb, "amount": money(charges.amount(p))}
                for p in charges.pieces(call, row, lo, hi)]
     records.reverse()
-    cost, seconds = charges.total(call, row, lo, hi)
-    summary = {"total_amount": money(cost), "billed_hours": int(-(-seconds // 3600)),
-               "current_price_per_hour": money(billing.current_rate(row)),
-               "first_billed_at": charges.first_billed(call, row)}
+    summary = charges.summary(call, row, lo, hi)
     return paged(call, "records", records, snapshot_id=row.data["id"], currency=cur, summary=summary)
 
 
