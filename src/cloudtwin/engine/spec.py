@@ -115,6 +115,11 @@ class Spec:
         return str(self.extension.get("mount", "")).rstrip("/")
 
     @property
+    def mount_aliases(self) -> list[str]:
+        """Further prefixes (below the provider, like `mount`) that serve the same paths."""
+        return [str(alias).rstrip("/") for alias in self.extension.get("mount_aliases") or []]
+
+    @property
     def trailing_slash_optional(self) -> bool:
         return self.extension.get("trailing_slash", "strict") == "optional"
 
