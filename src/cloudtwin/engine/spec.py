@@ -54,7 +54,7 @@ class Body:
     # The error key for a missing body (`requestBody.x-cloudtwin-error`).
     missing_error: str = "invalid_request"
     # (media type, failed keyword's schema path) -> the spec's error key there, if any
-    explain: Callable[[str, list[Any]], str | None] | None = field(default=None, repr=False)
+    error_key: Callable[[str, list[Any]], str | None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -284,7 +284,7 @@ class Spec:
                 schemas[media_type.lower()] = schema
             body = Body(required=bool(raw_body.get("required")), validators=media, schemas=schemas,
                         missing_error=str(raw_body.get("x-cloudtwin-error") or "invalid_request"),
-                        explain=lambda media_type, path, schemas=schemas: self.error_key_at(schemas.get(media_type), path))
+                        error_key=lambda media_type, path, schemas=schemas: self.error_key_at(schemas.get(media_type), path))
 
         responses = op.get("responses") or {}
         statuses = frozenset(int(code) for code in responses if str(code).isdigit())

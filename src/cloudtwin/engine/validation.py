@@ -138,14 +138,14 @@ def _body(operation: Operation, raw: RawRequest) -> tuple[Any, str | None]:
         raise ApiError("malformed_body", "The request body is not valid JSON.") from None
     validator = spec_body.validators[media_type]
     if validator is not None:
-        explain = spec_body.explain
+        key_at = spec_body.error_key
         _check(validator, document, where="body",
-               explain=(lambda path: explain(media_type, path)) if explain is not None else None)
+               error_key=(lambda path: key_at(media_type, path)) if key_at is not None else None)
     return document, media_type
 
 
 def _check(validator: Any, instance: Any, *, where: str,
-           explain: Callable[[list[Any]], str | None] | None = None) -> None:
+           error_key: Callable[[list[Any]], str | None] | None = None) -> None:
     """The first error as `invalid_request`, or as the key the spec's `x-cloudtwin-error`
     names where the failed keyword sits (then the provider's table words it; `value` is the
     failing part of the instance, `detail` the validator's sentence)."""
@@ -160,7 +160,7 @@ def _check(validator: Any, instance: Any, *, where: str,
             raise
         raise ApiError("invalid_request", f"Invalid {where}: nesting too deep.") from None
     pointer = "/".join(str(part) for part in error.instance_path)
-    key = explain(list(error.schema_path)) if explain is not None else None
+    key = error_key(list(error.schema_path)) if error_key is not None else None
     if key:
         value = error.instance if isinstance(error.instance, str) else json.dumps(error.instance)
         raise ApiError(key, field=pointer, location=where, value=value, detail=error.message)
