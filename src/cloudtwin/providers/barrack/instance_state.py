@@ -42,7 +42,8 @@ def operations(row: Row) -> dict[str, bool]:
         "hibernate": status in ("ACTIVE", "SHUTOFF"),
         "restore": status == "HIBERNATED",
         "delete": status in ("ACTIVE", "SHUTOFF", "HIBERNATED", "ERROR"),
-        "snapshot": status == "ACTIVE" and built,
+        # "Select running or stopped instance" (the provider's custom-image page).
+        "snapshot": status in BILLED_FULL and built,
         "toggle_public_ip": status in ("ACTIVE", "SHUTOFF"),
         "attach_volumes": status == row.meta_field("attach_status", "SHUTOFF"),
         "attach_firewall": status == "ACTIVE" and built,
