@@ -118,4 +118,4 @@ def _require_new_volume_names(call: Call, body: dict[str, Any]) -> None:
     if len(set(names)) != len(names):
         raise ApiError("name_taken", "Two new volumes have the same name.")
     for name in names:
-        require_name_free(call, "volume", name, region_code=body["region"])
+        require_name_free(call, "volume", name)
