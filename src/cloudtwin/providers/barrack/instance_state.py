@@ -51,7 +51,7 @@ def operations(row: Row) -> dict[str, bool]:
 
 
 def hibernate(ctx: Context, row: Row, *, reason: str) -> None:
-    """GPUs go back to stock; only the root disk is kept."""
+    """GPUs go back to stock; disks (boot and data volumes) and the public IP stay (spec: hibernateInstance)."""
     row.meta.setdefault("hibernations", []).append(
         {"hibernated_at": stamp(ctx), "restored_at": None, "reason": reason})
     stock.release(ctx, row)
