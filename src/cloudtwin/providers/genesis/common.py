@@ -33,8 +33,8 @@ def page_of(call: Call, kind: str, key: str, rows_filter: Any = None) -> dict[st
 
 def page_list(call: Call, items: Sequence[Any], key: str, each: Callable[[Any], Any] | None = None) -> dict[str, Any]:
     """The same answer over an already-filtered sequence; `each` renders only the page's items
-    (rows stay packed unless shown). `page` has no upper bound: a slice past the end is empty
-    and Python's integers neither overflow nor cost more when large."""
+    (rows stay packed unless shown). `page` has no upper bound: Python's integers do not
+    overflow, and a page past the end is answered empty without slicing or rendering anything."""
     page = int(call.query.get("page", 1))
     per_page = int(call.query.get("per_page", 50))
     start = (page - 1) * per_page
