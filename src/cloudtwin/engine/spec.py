@@ -65,6 +65,10 @@ class Operation:
     statuses: frozenset[int]
     needs_auth: bool
     raw: Mapping[str, Any] = field(repr=False)
+    # `x-cloudtwin.strict_query` (document-wide or per operation): an undeclared query
+    # parameter is refused, not ignored. Real providers mostly ignore them; the control plane
+    # is strict so that a misspelled filter (`?fualt=true`) cannot pass as an unfiltered answer.
+    strict_query: bool = False
 
     @property
     def query_params(self) -> list[Param]:
@@ -273,6 +277,8 @@ class Spec:
             statuses=statuses,
             needs_auth=bool(security),
             raw=op,
+            strict_query=bool((op.get("x-cloudtwin") or {}).get("strict_query",
+                                                                 self.extension.get("strict_query", False))),
         )
 
     def _path_mismatch(self, op: Mapping[str, Any]) -> tuple[str, str]:

@@ -42,10 +42,22 @@ class ValidInput:
 
 def validate(operation: Operation, raw: RawRequest) -> ValidInput:
     path = _params(operation, "path", {k: [v] for k, v in raw.path_params.items()})
+    if operation.strict_query:
+        _refuse_undeclared_query(operation, raw.query)
     query = _params(operation, "query", raw.query)
     headers = _params(operation, "header", {k: [v] for k, v in raw.headers.items()})
     body, media_type = _body(operation, raw)
     return ValidInput(path=path, query=query, headers=headers, body=body, media_type=media_type)
+
+
+def _refuse_undeclared_query(operation: Operation, query: Mapping[str, list[str]]) -> None:
+    declared = [p.name for p in operation.query_params]
+    unknown = sorted(set(query) - set(declared))
+    if unknown:
+        valid = ", ".join(declared) if declared else "none"
+        noun = "parameter" if len(unknown) == 1 else "parameters"
+        raise ApiError("invalid_request", f"Unknown query {noun} {', '.join(unknown)}; valid: {valid}.",
+                       field=unknown[0], location="query")
 
 
 def _params(operation: Operation, location: str, values: Mapping[str, list[str]]) -> dict[str, Any]:
