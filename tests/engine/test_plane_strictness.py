@@ -40,6 +40,7 @@ def test_providers_keep_ignoring_unknown_query_parameters(gc):
 # Fault rules that can never fire -----------------------------------------------------------
 @pytest.mark.parametrize(("rule", "wanted"), [
     ({"action": {"type": "explode"}}, ["explode", "error", "latency", "rate_limit"]),
+    ({"action": {}}, ["type", "error", "drip"]),
     ({"action": {"type": "error", "stauts": 500}}, ["stauts", "status"]),
     ({"match": {"method": "FROB"}, "action": {"type": "error"}}, ["FROB", "GET", "DELETE"]),
     ({"match": {"operation": "listInstances", "method": "DELETE"}, "action": {"type": "error"}}, ["DELETE", "GET"]),
@@ -47,7 +48,7 @@ def test_providers_keep_ignoring_unknown_query_parameters(gc):
     ({"match": {"provider": "genesis", "api": "barrack"}, "action": {"type": "error"}}, ["barrack", "genesis"]),
     ({"match": {"provider": "genesis", "operation": "listImagez"}, "action": {"type": "error"}},
      ["listImagez", "listImages"]),
-    ({"match": {"providr": "genesis"}, "action": {"type": "error"}}, ["providr"]),  # the spec refuses it
+    ({"match": {"providr": "genesis"}, "action": {"type": "error"}}, ["providr", "provider", "operation"]),
     ({"lifecycle": {"kind": "no-such-kind", "state": "creating", "forever": True}}, ["no-such-kind", "instance"]),
     ({"match": {"provider": "genesis"}, "lifecycle": {"kind": "instance", "state": "CREATING", "forever": True}},
      ["CREATING", "creating", "stopping"]),
