@@ -11,6 +11,7 @@ from .clock import Clock, iso
 from .errors import ErrorTable
 from .faults import FaultEngine, FaultTargets, lifecycle_states
 from .faults.targets import ApiTarget
+from .fixture_schemas import FixtureSchemaError, check_fixtures
 from .fixtures import load_folder, merge
 from .ids import Ids
 from .journal import Journal
@@ -23,7 +24,7 @@ from .store import Account, Store
 
 from .state_document import STATE_FORMAT, STATE_VERSION, StateError, StateVersionError, check_state
 
-__all__ = ["StateError", "StateVersionError", "Twin"]
+__all__ = ["FixtureSchemaError", "StateError", "StateVersionError", "Twin"]
 
 
 class Twin:
@@ -49,6 +50,9 @@ class Twin:
         if fixtures is not None:
             base = merge(base, load_folder(fixtures, self.providers))
         self.base_fixtures = merge(base, overrides or {})
+        # A fixture row that could not be served as its resource stops the start, naming file and line.
+        roots = [fixtures, resources.fixtures_dir()] if fixtures is not None else [resources.fixtures_dir()]
+        check_fixtures(self.specs.values(), self.base_fixtures, roots)
         self.reset()
 
     # Specs ---------------------------------------------------------------------------
