@@ -55,6 +55,7 @@ class Problem:
     file: str  # as declared, e.g. genesis/catalog.yaml
     pointer: list[str]  # within the file
     message: str
+    row_depth: int = 0  # how many leading parts of `pointer` name the row
 
 
 def seeds_of(document: Mapping[str, Any]) -> list[FixtureSeed]:
@@ -123,11 +124,12 @@ def check_rows(spec: Spec, seed: FixtureSeed, data: Any) -> list[Problem]:
         error = next(iter(validator.iter_errors(row)), None)
         if error is not None:
             inner = [str(p) for p in error.instance_path]
-            problems.append(Problem(seed.file, pointer + inner, f"not a valid {_name(seed.schema)}: {error.message}"))
+            problems.append(Problem(seed.file, pointer + inner, f"not a valid {_name(seed.schema)}: {error.message}",
+                                    len(pointer)))
             continue
         for inner, field in _undocumented(spec, schema, row, []):
             problems.append(Problem(seed.file, pointer + inner,
-                                    f"field {field!r} is not documented in {_name(seed.schema)}"))
+                                    f"field {field!r} is not documented in {_name(seed.schema)}", len(pointer)))
     return problems
 
 
@@ -195,15 +197,19 @@ def line_of(path: Path, pointer: list[str]) -> int | None:
     return line
 
 
-def describe(problem: Problem, roots: Iterable[Path]) -> str:
-    """`<file>:<line>: <where>: <what>`, the file being the first root that holds the row."""
+def describe(problem: Problem, roots: Iterable[Path], row: Any = None) -> str:
+    """`<file>:<line>: <where>: <what>`, the file being the first root whose row is the one checked
+    (`row`: the merged row; None trusts the first file holding it). A row no file holds as checked
+    came from overrides (e.g. a scenario's setup)."""
     for root in roots:
         path = root / problem.file
-        if path.is_file():
+        if not path.is_file():
+            continue
+        held = _at(_load(path), problem.pointer[:problem.row_depth or len(problem.pointer)])
+        if held is not None and (row is None or held == row):
             line = line_of(path, problem.pointer)
-            if line is not None and _at(_load(path), problem.pointer[:1]) is not None:
-                return f"{path}:{line}: {'/'.join(problem.pointer)}: {problem.message}"
-    return f"{problem.file} (overrides): {'/'.join(problem.pointer)}: {problem.message}"
+            return f"{path}:{line}: {'/'.join(problem.pointer)}: {problem.message}"
+    return f"{problem.file} (as overridden): {'/'.join(problem.pointer)}: {problem.message}"
 
 
 def _load(path: Path) -> Any:
@@ -227,4 +233,6 @@ def check_fixtures(specs: Iterable[Spec], fixtures: Mapping[str, Any], roots: li
             problems = check_rows(spec, seed, data)
             if problems:
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-                raise FixtureSchemaError(f"fixture {describe(problems[0], roots)}{more}")
+                first = problems[0]
+                row = _at(data, first.pointer[:first.row_depth])
+                raise FixtureSchemaError(f"fixture {describe(first, roots, row)}{more}")
