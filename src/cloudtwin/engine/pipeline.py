@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from collections import OrderedDict
 from typing import Any, Mapping
 
 from flask import Response, request
@@ -32,6 +34,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency; stay correct w
     orjson = None
 
 log = logging.getLogger("cloudtwin")
+NEAR_MISS_CACHE = 512  # distinct wrong calls whose near misses are remembered
 
 
 def dumps(body: Any) -> str | bytes:
@@ -48,6 +51,9 @@ class Pipeline:
     def __init__(self, twin: Twin) -> None:
         self.twin = twin
         self.mounted: list[MountedApi] = []  # every API a view was made for: where near misses are sought
+        # (provider, path, method) -> nearest operations: a client repeating a wrong call costs a lookup
+        self._near_cache: OrderedDict[tuple[str | None, str, str], list[dict[str, Any]]] = OrderedDict()
+        self._near_lock = threading.Lock()
 
     # The view Flask calls ----------------------------------------------------------
     def view(self, mounted: MountedApi, path: str, operations: dict[str, Operation]):  # type: ignore[no-untyped-def]
@@ -143,8 +149,19 @@ class Pipeline:
 
     def _near_misses(self, mounted: MountedApi | None, reason: str, path: str, method: str) -> dict[str, Any]:
         """Near misses within the provider the path belongs to (all APIs when it belongs to none)."""
-        scope = [m for m in self.mounted if mounted is None or m.provider.name == mounted.provider.name]
-        return {"reason": reason, "nearest": nearest_operations(scope, path, method)}
+        key = (mounted.provider.name if mounted else None, path, method)
+        with self._near_lock:
+            nearest = self._near_cache.get(key)
+            if nearest is not None:
+                self._near_cache.move_to_end(key)
+        if nearest is None:
+            scope = [m for m in self.mounted if mounted is None or m.provider.name == mounted.provider.name]
+            nearest = nearest_operations(scope, path, method)
+            with self._near_lock:
+                self._near_cache[key] = nearest
+                while len(self._near_cache) > NEAR_MISS_CACHE:
+                    self._near_cache.popitem(last=False)
+        return {"reason": reason, "nearest": [dict(n) for n in nearest]}
 
     def _serve(self, mounted: MountedApi, operation: Operation, info: RequestInfo, own_values: Mapping[str, str],
                body: bytes, now: float, entry: dict[str, Any]) -> Response:
