@@ -115,6 +115,8 @@ SHAPES = {
         [1.0, 99, "barrack:bill", {}])),
     "a fault rule for another provider": lambda s: _broken(s, lambda d: d["faults"]["rules"].append(
         {"id": "x", "match": {"provider": "barrack"}, "action": {"type": "error"}})),
+    "a lifecycle event with a text generation": lambda s: _broken(s, lambda d: d["scheduler"][0][3].update(
+        generation="1")),
     "an id stream of text": lambda s: _broken(s, lambda d: d["ids"].update(streams={"x": "abc"})),
 }
 

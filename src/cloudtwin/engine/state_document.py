@@ -135,6 +135,12 @@ def _check_scheduler(value: Any, providers: Mapping[str, Any], timers: Callable[
             provider = payload["provider"]
             if provider not in providers:
                 raise _fail(f"{where}/3/provider", f"this twin does not serve {provider!r}")
+            _string(payload["kind"], f"{where}/3/kind")
+            _string(payload["id"], f"{where}/3/id")
+            _integer(payload["generation"], f"{where}/3/generation")
+            _string(payload["then"], f"{where}/3/then", nullable=True)
+            if not isinstance(payload["remove"], bool):
+                raise _fail(f"{where}/3/remove", f"must be a boolean, not {_type_name(payload['remove'])}")
             continue
         provider, _, timer = action.partition(":")
         if provider not in providers:
