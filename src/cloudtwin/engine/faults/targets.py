@@ -71,7 +71,7 @@ class FaultTargets:
             raise FaultRuleError(f"No lifecycle kind {kind!r}{where}; valid: {_listed(kinds)}")
         states = sorted({s for kinds in scope.values() for s in kinds.get(kind, ())})
         if state not in states:
-            raise FaultRuleError(f"A {kind}{where} is never in state {state!r}; valid: {_listed(states)}")
+            raise FaultRuleError(f"No {kind}{where} is ever in state {state!r}; valid: {_listed(states)}")
 
 
 def _listed(values: Iterable[str]) -> str:
