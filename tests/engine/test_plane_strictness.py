@@ -224,3 +224,26 @@ def test_an_unknown_mount_value_is_journaled_as_no_route(admin, client):
 def test_matched_requests_carry_no_unmatched_field(admin, gc):
     gc.get("/instances")
     assert "unmatched" not in _last(admin)
+
+
+def test_strict_query_is_declared_by_the_document_and_can_be_lifted_per_operation(tmp_path):
+    from cloudtwin.engine.errors import ApiError
+    from cloudtwin.engine.spec import Spec
+    from cloudtwin.engine.validation import RawRequest, validate
+
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "x-cloudtwin": {"strict_query": True},
+                "paths": {
+                    "/new": {"get": {"operationId": "listNew", "responses": {"200": {"description": "ok"}},
+                                     "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}]}},
+                    "/free": {"get": {"operationId": "listFree", "x-cloudtwin": {"strict_query": False},
+                                      "responses": {"200": {"description": "ok"}}}}}}
+    spec = Spec(tmp_path / "t.yaml", document, "t")
+
+    def call(op_id: str, query: dict) -> dict:
+        raw = RawRequest("GET", {}, query, {}, None, b"")
+        return validate(spec.operations[op_id], raw).query
+
+    assert call("listNew", {"q": ["x"]}) == {"q": "x"}
+    with pytest.raises(ApiError, match="Unknown query parameter qq; valid: q"):
+        call("listNew", {"qq": ["x"]})
+    assert call("listFree", {"anything": ["x"]}) == {}
