@@ -226,6 +226,16 @@ def test_matched_requests_carry_no_unmatched_field(admin, gc):
     assert "unmatched" not in _last(admin)
 
 
+def test_the_journal_lists_only_unmatched_requests_when_asked(admin, gc):
+    gc.get("/instances")
+    gc.get("/instancez")
+    gc.delete("/instances")
+    entries = admin.journal("unmatched=true")
+    assert [(e["method"], e["unmatched"]["reason"]) for e in entries] == [
+        ("GET", "no_route"), ("DELETE", "method_not_allowed")]
+    assert len(admin.journal("provider=genesis&unmatched=false")) == 3  # false: no filter
+
+
 def test_strict_query_is_declared_by_the_document_and_can_be_lifted_per_operation(tmp_path):
     from cloudtwin.engine.errors import ApiError
     from cloudtwin.engine.spec import Spec

@@ -156,8 +156,9 @@ def clear_faults(call: Call) -> None:
 def get_journal(call: Call) -> dict[str, Any]:
     query = dict(call.query)
     limit = int(query.pop("limit", 100))
-    if "fault" in query:
-        query["fault"] = "true" if query["fault"] else None
+    for flag in ("fault", "unmatched"):  # true: only entries that have one; false: no filter
+        if flag in query:
+            query[flag] = "true" if query[flag] else None
     journal = call.twin.journal
     return {"last_seq": journal.last_seq, "entries": journal.query(query, limit)}
 
