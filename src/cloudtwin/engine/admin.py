@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
-from typing import Any, Mapping
+from typing import Any
 
 from .. import __version__
 from .clock import parse_duration, parse_iso
