@@ -178,7 +178,7 @@ def import_state(call: Call) -> None:
     try:
         call.twin.import_state(call.body)
     except StateError as exc:  # the twin checked the whole document first: nothing changed
-        raise ApiError("invalid_request", f"Not a usable state document: {exc}") from None
+        raise ApiError("invalid_request", f"State not imported, nothing changed: {exc}") from None
 
 
 @handlers("getRateLimits")

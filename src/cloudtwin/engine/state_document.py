@@ -22,7 +22,7 @@ class StateVersionError(StateError):
 
 
 def _fail(where: str, what: str) -> StateError:
-    return StateError(f"{where}: {what}" if where else what)
+    return StateError(f"{where}: {what}" if where else f"the state document {what}")
 
 
 def _type_name(value: Any) -> str:

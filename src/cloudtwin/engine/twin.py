@@ -248,7 +248,7 @@ class Twin:
         except StateError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
-            raise StateError(f"not a usable state document: {exc}") from None
+            raise StateError(f"the state document cannot be loaded: {exc}") from None
         with self.lock:
             self.clock.restore(clock)
             self.ids, self.store, self.scheduler, self.faults = ids, store, scheduler, faults
