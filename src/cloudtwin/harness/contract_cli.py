@@ -44,6 +44,7 @@ from . import commands, contract, drift
 
 TOKEN_VAR = contract.TOKEN_ENV  # the CLI config reads the token from here, never from the file
 READ_ONLY_METHODS = ("GET",)
+WRITE_METHODS = tuple(m.upper() for m in drift.METHODS if m.upper() not in READ_ONLY_METHODS) + ("TRACE",)
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 PARAM_LOCATIONS = ("path", "query", "header", "cookie")
 REAL_MAX_REQUESTS = 300
@@ -273,9 +274,15 @@ def _schemathesis_cmd(config_file: Path, spec: Path, base_url: str, args: argpar
     cmd += ["--mode", "all" if (args.negative if real else not args.positive_only) else "positive"]
     if args.phases:
         cmd += ["--phases", args.phases]
+    elif args.operation:
+        # Stateful flows need the operations their links lead to, which --operation leaves out
+        # (schemathesis would call that an error); --phases asks for them explicitly.
+        cmd += ["--phases", ",".join(p for p in PHASES if p != "stateful")]
     if real and not args.allow_writes:
-        for method in READ_ONLY_METHODS:
-            cmd += ["--include-method", method]
+        # Excluded, not included: schemathesis ORs its include filters, so `--include-method GET`
+        # would widen `--include-operation-id` back to every GET; exclusions always hold.
+        for method in WRITE_METHODS:
+            cmd += ["--exclude-method", method]
     if args.rate_limit:
         cmd += ["--rate-limit", args.rate_limit]
     for operation_id in args.operation or []:
@@ -370,7 +377,7 @@ class ApiOutcome:
         if self.status == "skipped":
             return f"  {self.name:20} skipped: the request budget ({budget}) was spent before it"
         found = ("no failures" if self.failures == 0 else "failures: see above" if self.failures is None
-                 else f"{self.failures} failing operation(s)")
+                 else f"{self.failures} failed test(s)")
         text = (f"  {self.name:20} {self.status:8} {self.sent} requests, {self.reached} of {self.selected} "
                 f"operations reached, {found}  ({self.seconds:.1f} s)")
         if self.budget_cut:
@@ -557,12 +564,10 @@ def _finish(args: argparse.Namespace, outcomes: list[ApiOutcome], drift_reports:
     return 1 if counts["FAILED"] else 0
 
 
-def _one_line_error(prog: str) -> Any:
-    """argparse's error as one line naming the flag (no usage block), exit status 2."""
-    def error(message: str) -> NoReturn:
-        print(f"{prog}: error: {message}", file=sys.stderr)
-        raise SystemExit(2)
-    return error
+def _one_line_error(message: str) -> NoReturn:
+    """argparse's error as one line naming the flag (no usage block), like the command's own; exit status 2."""
+    print(f"error: {message} (cloudtwin contract --help)", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def register(commands_parser: Any) -> None:
@@ -570,7 +575,7 @@ def register(commands_parser: Any) -> None:
         "contract", help="run the schemathesis contract suite against the twin or a real endpoint",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=__doc__.split("\n", 1)[1] + "\nRecording format (--check-recording):\n" + drift.RECORDING_HELP)
-    p.error = _one_line_error(p.prog)  # type: ignore[method-assign]
+    p.error = _one_line_error  # type: ignore[method-assign]
     p.add_argument("provider", type=_target, help="genesis, barrack, rackspace (all three APIs), _twin, or one API "
                                                   "(rackspace-images, rackspace-identity, rackspace-files)")
     p.add_argument("--api", action="append", help="only this API of the provider (repeatable)")
@@ -588,7 +593,8 @@ def register(commands_parser: Any) -> None:
     p.add_argument("--max-steps", type=_count, metavar="N", default=contract.MAX_STEPS,
                    help="steps per stateful scenario")
     p.add_argument("--phases", type=_phases, help=f"schemathesis phases (default: {','.join(PHASES)})")
-    p.add_argument("--operation", action="append", help="only this operationId (repeatable)")
+    p.add_argument("--operation", action="append",
+                   help="only this operationId (repeatable; no stateful phase unless --phases names it)")
     p.add_argument("--param", action="append", type=_param, metavar="LOCATION.NAME=VALUE",
                    help="a fixed parameter value, e.g. path.account=MossoCloudFS_... for Cloud Files (repeatable)")
     p.add_argument("--seed", type=int, default=contract.SEED, help="schemathesis seed")
