@@ -265,7 +265,7 @@ def _distance(a: str, b: str) -> int:
 
 
 def _schemathesis_cmd(config_file: Path, spec: Path, base_url: str, args: argparse.Namespace, real: bool,
-                      reports: Mapping[str, Path]) -> list[str]:
+                      reports: Mapping[str, Path], write_methods: tuple[str, ...] = WRITE_METHODS) -> list[str]:
     cmd = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config_file), "run", str(spec),
            "--url", base_url, "--seed", str(args.seed), "-n", str(args.max_examples),
            "--report", ",".join(reports), "--no-color", "--workers", "1"]
@@ -280,8 +280,9 @@ def _schemathesis_cmd(config_file: Path, spec: Path, base_url: str, args: argpar
         cmd += ["--phases", ",".join(p for p in PHASES if p != "stateful")]
     if real and not args.allow_writes:
         # Excluded, not included: schemathesis ORs its include filters, so `--include-method GET`
-        # would widen `--include-operation-id` back to every GET; exclusions always hold.
-        for method in WRITE_METHODS:
+        # would widen `--include-operation-id` back to every GET; exclusions always hold. Only the
+        # spec's own methods: schemathesis warns about a filter that matches nothing.
+        for method in write_methods:
             cmd += ["--exclude-method", method]
     if args.rate_limit:
         cmd += ["--rate-limit", args.rate_limit]
@@ -378,7 +379,7 @@ class ApiOutcome:
             return f"  {self.name:20} skipped: the request budget ({budget}) was spent before it"
         found = ("no failures" if self.failures == 0 else "failures: see above" if self.failures is None
                  else f"{self.failures} failed test(s)")
-        text = (f"  {self.name:20} {self.status:8} {self.sent} requests, {self.reached} of {self.selected} "
+        text = (f"  {self.name:20} {self.status:11} {self.sent} requests, {self.reached} of {self.selected} "
                 f"operations reached, {found}  ({self.seconds:.1f} s)")
         if self.budget_cut:
             text += (f"\n  {'':20} stopped at the request budget ({budget}); "
@@ -487,7 +488,10 @@ def _run_api(args: argparse.Namespace, name: str, counter: str, served: _Served 
     config_file = folder / f"{name}.toml"  # kept: the run can be repeated from it (the token is not in it)
     config_file.write_text(to_toml(data), encoding="utf-8")
     reports = {"junit": folder / f"{name}.junit.xml", "har": folder / f"{name}.har"}
-    cmd = _schemathesis_cmd(config_file, prof.spec_path, base_url, args, real, reports)
+    spec_methods = {m.upper() for item in (contract._document(prof.spec_file).get("paths") or {}).values()
+                    for m in (item or {}) if m in drift.METHODS}
+    cmd = _schemathesis_cmd(config_file, prof.spec_path, base_url, args, real, reports,
+                            tuple(m for m in WRITE_METHODS if m in spec_methods))
     env = dict(os.environ)
     env[TOKEN_VAR] = token
     env.pop("SCHEMATHESIS_HOOKS", None)
