@@ -205,8 +205,8 @@ def test_a_flag_mistake_is_one_line_naming_the_flag(argv: list[str], names: str,
 def test_the_contract_command_module_imports_nothing_heavy() -> None:
     """`cloudtwin contract --help` builds this module's parser: schemathesis, hypothesis and the
     twin itself are imported only when a run starts."""
+    heavy = ("schemathesis", "hypothesis", "cloudtwin.app", "cloudtwin.harness.contract_hooks")
     probe = ("import sys; import cloudtwin.harness.contract_cli, cloudtwin.harness.contract_endpoint; "
-             "print(sorted(m for m in ('schemathesis', 'hypothesis', 'cloudtwin.app', 'cloudtwin.harness.contract_hooks')"
-             " if m in sys.modules))")
+             f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert found.stdout.strip() == "[]"

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -41,20 +40,11 @@ from urllib.parse import urlsplit
 
 # Light modules only: `cloudtwin contract --help` must not pay for schemathesis or the twin.
 from . import commands, contract, drift
+from .contract_flags import (PHASES, REAL_MAX_EXAMPLES, REAL_MAX_REQUESTS, REAL_RATE_LIMIT, TOKEN_VAR,
+                             WRITE_METHODS, UsageError, check_flags, http_url, parameter_binding, phase_list,
+                             positive_int, provider_or_api, rate_limit, selected_operations)
 
-TOKEN_VAR = contract.TOKEN_ENV  # the CLI config reads the token from here, never from the file
-READ_ONLY_METHODS = ("GET",)
-WRITE_METHODS = tuple(m.upper() for m in drift.METHODS if m.upper() not in READ_ONLY_METHODS) + ("TRACE",)
-PHASES = ("examples", "coverage", "fuzzing", "stateful")
-PARAM_LOCATIONS = ("path", "query", "header", "cookie")
-REAL_MAX_REQUESTS = 300
-REAL_RATE_LIMIT = "5/s"
-REAL_MAX_EXAMPLES = 5
 INTERRUPTED = 130  # schemathesis' status when stopped before the end: Ctrl-C, or our request budget
-
-
-class UsageError(ValueError):
-    """A flag or value the run cannot use: one line on stderr, exit status 2."""
 
 
 # A minimal TOML writer for the config (the standard library reads TOML, it does not write it).
@@ -112,156 +102,6 @@ class _Served:
     def close(self) -> None:
         self.server.shutdown()
         self.thread.join(timeout=5)
-
-
-# Flag values, checked when parsed: argparse names the flag in its message.
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: must be 1 or more")
-    return value
-
-
-def _rate(text: str) -> str:
-    if not re.fullmatch(r"[1-9][0-9]*/[smhd]", text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a rate such as 5/s (requests per s, m, h or d)")
-    return text
-
-
-def _url(text: str) -> str:
-    parts = urlsplit(text)
-    try:
-        parts.port  # noqa: B018  (raises on a port that is no number or out of range)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} has no valid port") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL such as "
-                                         f"https://api.genesiscloud.com/compute/v1")
-    return text.rstrip("/")
-
-
-def _target(text: str) -> str:
-    known = sorted(set(contract.PROVIDER_APIS) | set(contract.PROFILES) | set(contract.ALIASES))
-    if text not in known:
-        raise argparse.ArgumentTypeError(f"unknown provider or API {text!r} (known: {', '.join(known)})")
-    return text
-
-
-def _phases(text: str) -> str:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in PHASES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown phase {(unknown or [text])[0]!r} (phases: {', '.join(PHASES)})")
-    return ",".join(names)
-
-
-def _param(text: str) -> str:
-    key, equals, _ = text.partition("=")
-    location, dot, name = key.rpartition(".")
-    if not equals or not name or (dot and location not in PARAM_LOCATIONS):
-        raise argparse.ArgumentTypeError(f"{text!r} is not LOCATION.NAME=VALUE (LOCATION: {', '.join(PARAM_LOCATIONS)})")
-    return text
-
-
-def api_names(provider: str, only: list[str] | None) -> list[str]:
-    """The APIs a run covers: all of the provider's, or those `--api` names (each must be one of them)."""
-    names = contract.PROVIDER_APIS.get(provider) or [contract.profile(provider).name]
-    if not only:
-        return names
-    chosen = set()
-    for wanted in only:
-        try:
-            name = contract.profile(wanted).name
-        except KeyError:
-            name = None
-        if name not in names:
-            raise UsageError(f"--api {wanted!r} is not an API of {provider} (its APIs: {', '.join(names)})")
-        chosen.add(name)
-    return [n for n in names if n in chosen]
-
-
-def _selected_operations(name: str, args: argparse.Namespace, real: bool) -> list[tuple[str, str | None]]:
-    """(label, operationId) of every operation the run selects, as schemathesis' filters will."""
-    document = contract._document(contract.profile(name).spec_file)
-    read_only = real and not args.allow_writes
-    out = []
-    for template, item in (document.get("paths") or {}).items():
-        for method, operation in (item or {}).items():
-            if method not in drift.METHODS or (read_only and method.upper() not in READ_ONLY_METHODS):
-                continue
-            operation_id = (operation or {}).get("operationId")
-            if args.operation and operation_id not in args.operation:
-                continue
-            out.append((f"{method.upper()} {template}", operation_id))
-    return out
-
-
-def _check_output(flag: str, value: str) -> None:
-    path = Path(value)
-    if path.is_dir():
-        raise UsageError(f"{flag} {value}: is a folder, give a file name")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"{flag} {value}: cannot create its folder ({error.strerror or error})") from None
-    if not os.access(path.parent, os.W_OK):
-        raise UsageError(f"{flag} {value}: its folder is not writable")
-
-
-def check_flags(args: argparse.Namespace) -> list[str]:
-    """What argparse cannot check alone (flags that depend on each other, on the provider or on
-    its spec); fills in the real-endpoint defaults. Returns the APIs to run."""
-    real = bool(args.base_url)
-    if args.token and not real:
-        raise UsageError("--token goes with --base-url (against the twin the default account's credential is used)")
-    names = api_names(args.provider, args.api)
-    if real and len(names) > 1:
-        raise UsageError(f"{args.provider} has several APIs ({', '.join(names)}) on different base URLs; "
-                         f"choose one with --api")
-    if real and not args.check_recording and not (args.token or os.environ.get(TOKEN_VAR)):
-        needs = [n for n in names if contract.profile(n).credential is not None]
-        if needs:
-            raise UsageError(f"--token (or env {TOKEN_VAR}) is needed against a real endpoint: {needs[0]} "
-                             f"checks every answer as an authenticated client")
-    known_ids = {}
-    for name in names:
-        for template, item in (contract._document(contract.profile(name).spec_file).get("paths") or {}).items():
-            for method, operation in (item or {}).items():
-                if method in drift.METHODS and (operation or {}).get("operationId"):
-                    known_ids[operation["operationId"]] = method.upper()
-    for operation_id in args.operation or []:
-        if operation_id not in known_ids:
-            close = sorted(known_ids, key=lambda known: _distance(known.lower(), operation_id.lower()))[:3]
-            raise UsageError(f"--operation {operation_id!r} is no operationId of {', '.join(names)} "
-                             f"(closest: {', '.join(close)})")
-        if real and not args.allow_writes and known_ids[operation_id] not in READ_ONLY_METHODS:
-            raise UsageError(f"--operation {operation_id} is a {known_ids[operation_id]}: against a real endpoint "
-                             f"only GET runs unless --allow-writes")
-    for flag, value in (("--junit", args.junit), ("--drift-report", args.drift_report)):
-        if value:
-            _check_output(flag, value)
-    if args.report_dir and Path(args.report_dir).exists() and not Path(args.report_dir).is_dir():
-        raise UsageError(f"--report-dir {args.report_dir}: is a file, not a folder")
-    if args.max_examples is None:
-        args.max_examples = REAL_MAX_EXAMPLES if real else contract.MAX_EXAMPLES
-    if args.rate_limit is None and real:
-        args.rate_limit = REAL_RATE_LIMIT
-    if args.max_requests is None and real:
-        args.max_requests = REAL_MAX_REQUESTS
-    return names
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance, for the nearest operationIds to a misspelt one."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
-    return row[-1]
 
 
 def _schemathesis_cmd(config_file: Path, spec: Path, base_url: str, args: argparse.Namespace, real: bool,
@@ -520,7 +360,7 @@ def _run_api(args: argparse.Namespace, name: str, counter: str, served: _Served 
             exchanges = drift.from_har(har, urlsplit(base_url).path.rstrip("/"))
         except ValueError:
             print(f"{name}: the HAR report {reports['har']} is not readable JSON; no drift analysis")
-    selected = _selected_operations(name, args, real)
+    selected = selected_operations(name, args, real)
     index = drift.SpecIndex(contract._document(prof.spec_file))
     labels = {label for label, _ in selected}
     reached = {f"{e.method.upper()} {m[0]}" for e in exchanges if (m := index.match(e.method, e.path))} & labels
@@ -580,26 +420,28 @@ def register(commands_parser: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=__doc__.split("\n", 1)[1] + "\nRecording format (--check-recording):\n" + drift.RECORDING_HELP)
     p.error = _one_line_error  # type: ignore[method-assign]
-    p.add_argument("provider", type=_target, help="genesis, barrack, rackspace (all three APIs), _twin, or one API "
-                                                  "(rackspace-images, rackspace-identity, rackspace-files)")
+    p.add_argument("provider", type=provider_or_api,
+                   help="genesis, barrack, rackspace (all three APIs), _twin, or one API "
+                        "(rackspace-images, rackspace-identity, rackspace-files)")
     p.add_argument("--api", action="append", help="only this API of the provider (repeatable)")
-    p.add_argument("--base-url", type=_url, help="the API's base URL on a real endpoint (instead of a served twin)")
+    p.add_argument("--base-url", type=http_url, help="the API's base URL on a real endpoint (instead of a served twin)")
     p.add_argument("--token", help=f"the credential for --base-url (or env {TOKEN_VAR})")
     p.add_argument("--allow-writes", action="store_true", help="real endpoint: also non-GET operations")
     p.add_argument("--negative", action="store_true", help="real endpoint: also send invalid data")
     p.add_argument("--positive-only", action="store_true", help="twin: no negative testing")
-    p.add_argument("--max-requests", type=_count, metavar="N",
+    p.add_argument("--max-requests", type=positive_int, metavar="N",
                    help=f"request budget; when spent the run stops with a partial result "
                         f"(real endpoint default {REAL_MAX_REQUESTS}; twin: none)")
-    p.add_argument("--rate-limit", type=_rate, help=f"e.g. 5/s, 100/m (real endpoint default {REAL_RATE_LIMIT}; twin: none)")
-    p.add_argument("--max-examples", "-n", type=_count, metavar="N",
+    p.add_argument("--rate-limit", type=rate_limit,
+                   help=f"e.g. 5/s, 100/m (real endpoint default {REAL_RATE_LIMIT}; twin: none)")
+    p.add_argument("--max-examples", "-n", type=positive_int, metavar="N",
                    help=f"examples per operation (twin {contract.MAX_EXAMPLES}, real {REAL_MAX_EXAMPLES})")
-    p.add_argument("--max-steps", type=_count, metavar="N", default=contract.MAX_STEPS,
+    p.add_argument("--max-steps", type=positive_int, metavar="N", default=contract.MAX_STEPS,
                    help="steps per stateful scenario")
-    p.add_argument("--phases", type=_phases, help=f"schemathesis phases (default: {','.join(PHASES)})")
+    p.add_argument("--phases", type=phase_list, help=f"schemathesis phases (default: {','.join(PHASES)})")
     p.add_argument("--operation", action="append",
                    help="only this operationId (repeatable; no stateful phase unless --phases names it)")
-    p.add_argument("--param", action="append", type=_param, metavar="LOCATION.NAME=VALUE",
+    p.add_argument("--param", action="append", type=parameter_binding, metavar="LOCATION.NAME=VALUE",
                    help="a fixed parameter value, e.g. path.account=MossoCloudFS_... for Cloud Files (repeatable)")
     p.add_argument("--seed", type=int, default=contract.SEED, help="schemathesis seed")
     p.add_argument("--twin-seed", type=int, default=contract.TWIN_SEED, help="the served twin's seed")

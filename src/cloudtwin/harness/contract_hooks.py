@@ -176,7 +176,8 @@ def _install_budget() -> None:
             if budget and tally["sent"] >= budget:
                 tally["refused"] += 1
                 record()
-                raise RequestBudgetExhausted(f"request budget of {budget} spent; {request.method} {request.url} not sent")
+                raise RequestBudgetExhausted(f"request budget of {budget} spent; "
+                                             f"{request.method} {request.url} not sent")
             tally["sent"] += 1
             record()
         return original(self, request, *args, **kwargs)
