@@ -257,6 +257,11 @@ def run_contract(args: argparse.Namespace) -> int:
         return 2
     if args.check_recording:
         return check_recording(args, names)
+    import importlib.util
+
+    if importlib.util.find_spec("schemathesis") is None:  # finds it without importing it
+        print("error: a contract run needs schemathesis, which is not installed here", file=sys.stderr)
+        return 2
     if args.base_url:
         from .contract_endpoint import unreachable
 
