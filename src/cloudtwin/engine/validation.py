@@ -112,10 +112,15 @@ def _items(param: Param, texts: list[str]) -> list[str]:
 
 def _scalar(kind: str, text: str) -> Any:
     # A text that does not parse stays text, so that validation reports the type error.
-    if kind == "integer" and _INT.match(text):
-        return int(text)
-    if kind == "number" and _NUM.match(text):
-        return float(text) if not _INT.match(text) else int(text)
+    # Python refuses to parse integers of more than 4,300 digits (ValueError): such a
+    # value stays text too, and is refused as a 400 rather than a crash.
+    try:
+        if kind == "integer" and _INT.match(text):
+            return int(text)
+        if kind == "number" and _NUM.match(text):
+            return float(text) if not _INT.match(text) else int(text)
+    except ValueError:
+        return text
     if kind == "boolean" and text in ("true", "false"):
         return text == "true"
     return text
