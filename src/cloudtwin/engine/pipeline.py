@@ -102,7 +102,10 @@ class Pipeline:
         entry["response_headers"] = dict(response.headers)
         entry["response_body"] = None if response.is_streamed else preview(response.get_data())
         entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-        twin.journal.record(entry)
+        # An operation that only looks (`x-cloudtwin-journal: false`) is not journaled: a dashboard
+        # polling it would otherwise push out the very requests it is there to show.
+        if operation is None or operation.raw.get("x-cloudtwin-journal", True):
+            twin.journal.record(entry)
         return response
 
     def _serve(self, mounted: MountedApi, operation: Operation, info: RequestInfo, own_values: Mapping[str, str],
