@@ -157,10 +157,10 @@ def get_resource(call: Call) -> dict[str, Any]:
     if kind is None:
         raise ApiError("not_found", f"No resource kind {path['kind']} in {path['provider']}.")
     public_id = str(path["id"])
-    row, key = _find(twin, kind, public_id, call.query.get("region"))
-    history = twin.history.of(kind.provider, kind.kind, row, key or public_id)
+    row, _ = _find(twin, kind, public_id, call.query.get("region"))
+    history = twin.history.of(kind.provider, row.account if row is not None else None, kind.kind, public_id)
     if row is None:
-        if history is None:
+        if not history:
             raise ApiError("not_found", f"No {kind.kind} {public_id} in {kind.provider}, now or before.")
         resource = {"provider": kind.provider, "account": None, "kind": kind.kind, "id": public_id, "name": None,
                     "state": None, "region": call.query.get("region"), "created_at": None}
@@ -169,7 +169,7 @@ def get_resource(call: Call) -> dict[str, Any]:
     host = call.request.base_url.rsplit("/_twin", 1)[0]
     body, body_error = render(twin, kind, row, host)
     return {"resource": summary(kind, row), "removed": False, "body": body, "body_error": body_error,
-            "history": history or [], "pending": [_event(twin, e) for e in _pending_of(twin, kind, row)]}
+            "history": history, "pending": [_event(twin, e) for e in _pending_of(twin, kind, row)]}
 
 
 # History and events ---------------------------------------------------------------------
@@ -179,7 +179,7 @@ def get_history(call: Call) -> dict[str, Any]:
     since = int(query.get("since", 0))
     filters = {key: query.get(key) for key in ("provider", "account", "kind", "id")}
     changes = call.twin.history.query(filters, since, int(query.get("limit", 500)))
-    return {"entries": [c.to_dict() for c in changes], "next_since": changes[-1].seq if changes else since,
+    return {"entries": changes, "next_since": changes[-1]["seq"] if changes else since,
             "last_seq": call.twin.history.last_seq}
 
 
