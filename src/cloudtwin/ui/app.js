@@ -302,8 +302,8 @@ async function journalPage(params) {
   function row(entry) {
     const tr = h("tr", { class: "clickable", dataset: { seq: entry.seq }, onclick: () => { selected = entry.seq; show(entry); highlight(); } },
       h("td", { class: "num muted" }, entry.seq), h("td", { class: "mono nowrap" }, fmtTime(entry.at).slice(11)),
-      h("td", {}, entry.event ? h("span", { class: "badge warn" }, entry.event) : h("span", { class: "mono" }, entry.method || "")),
-      h("td", {}, entry.operation || h("span", { class: "muted" }, entry.path || "—")),
+      h("td", {}, entry.event ? h("span", { class: "badge warn" }, entry.event) : h("span", { class: "mono muted" }, entry.method || ""), " ",
+        entry.operation || h("span", { class: "muted" }, entry.path || "—")),
       h("td", { class: "mono" }, entry.account || "—"), h("td", {}, statusBadge(entry.status)),
       h("td", {}, entry.fault ? h("span", { class: "badge bad", title: `rule ${entry.fault.rule}` }, entry.fault.kind) : ""),
       h("td", { class: "num muted nowrap" }, entry.duration_ms !== undefined ? `${entry.duration_ms.toFixed(1)} ms` : ""));
@@ -340,7 +340,7 @@ async function journalPage(params) {
       h("button", { class: "ghost", onclick: apply }, "Filter"),
       h("button", { class: "danger", onclick: async () => { if (confirm("Forget the whole journal?")) { await api("DELETE", "/journal"); route(); } } }, "Clear journal")),
     h("div", { class: "split" },
-      h("div", { class: "scroll-x" }, h("table", { id: "journal-table" }, h("thead", {}, h("tr", {}, ["#", "Virtual time", "Method", "Operation", "Account", "Status", "Fault", "Took"].map((t) => h("th", {}, t)))), body)),
+      h("div", { class: "scroll-x" }, h("table", { id: "journal-table" }, h("thead", {}, h("tr", {}, ["#", "Time", "Request", "Account", "Status", "Fault", "Took"].map((t) => h("th", {}, t)))), body)),
       detail));
   await poll();
   const timer = setInterval(() => { if (live.checked && document.visibilityState === "visible") poll().catch(() => {}); }, 1000);
