@@ -130,11 +130,15 @@ def list_resources(call: Call) -> dict[str, Any]:
             break
     else:
         examined = -1  # the scan reached the end
+    # Every kind the provider (and account) filter leaves, with its count: what a kind filter offers.
+    counts = [{"provider": k.provider, "kind": k.kind, "count": _count(twin.store.table(k.provider, k.kind), account)}
+              for k in _kinds(twin, query.get("provider") or None, None)]
     if not filtered:
         next_cursor = _cursor(*last) if last is not None and matched > limit else None  # type: ignore[misc]
-        total = sum(_count(twin.store.table(k.provider, k.kind), account) for k in kinds)
-        return {"items": items, "next": next_cursor, "total": total, "total_exact": True}
-    return {"items": items, "next": next_cursor, "total": matched, "total_exact": start is None and examined == -1}
+        total = sum(c["count"] for c in counts if c["kind"] == query.get("kind") or not query.get("kind"))
+        return {"items": items, "next": next_cursor, "total": total, "total_exact": True, "kinds": counts}
+    return {"items": items, "next": next_cursor, "total": matched, "total_exact": start is None and examined == -1,
+            "kinds": counts}
 
 
 def _find(twin: Twin, kind: ResourceKind, public_id: str, region: str | None) -> Row | None:

@@ -174,24 +174,34 @@ async function resourcesPage(params) {
   const tableHolder = h("div", {}, loading());
   const totalText = h("span", { class: "muted" });
   const search = h("input", { id: "res-q", type: "search", placeholder: "Search id or name", value: filters.q, size: 26 });
-  const kind = h("input", { id: "res-kind", placeholder: "kind (e.g. instance)", value: filters.kind, size: 16 });
+  const kind = h("select", { id: "res-kind" }, h("option", { value: "" }, "every kind"),
+    filters.kind ? h("option", { value: `${filters.provider}:${filters.kind}`, selected: true }, filters.kind) : null);
   const state = h("input", { id: "res-state", placeholder: "state", value: filters.state, size: 12 });
   const provider = selectOf("res-provider", info.providers, filters.provider, "every provider");
   const account = selectOf("res-account", accounts, filters.account, "every account");
 
   function apply() {
-    const next = { provider: provider.value, account: account.value, kind: kind.value.trim(),
+    const [kindProvider, kindName] = kind.value.includes(":") ? kind.value.split(":") : ["", ""];
+    const next = { provider: kindProvider || provider.value, account: account.value, kind: kindName,
       state: state.value.trim(), q: search.value.trim() };
     location.hash = "#/resources" + query(next);
   }
   let timer = null;
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(apply, 300); });
-  for (const el of [provider, account]) el.addEventListener("change", apply);
-  for (const el of [kind, state]) el.addEventListener("change", apply);
+  provider.addEventListener("change", () => { kind.value = ""; apply(); });
+  for (const el of [account, kind, state]) el.addEventListener("change", apply);
+  function offerKinds(kinds) {
+    const chosen = kinds.find((k) => k.kind === filters.kind && (!filters.provider || k.provider === filters.provider));
+    kind.replaceChildren(h("option", { value: "" }, "every kind"), ...kinds.map((k) => h("option",
+      { value: `${k.provider}:${k.kind}` },
+      `${filters.provider ? "" : `${k.provider} · `}${k.kind} (${k.count.toLocaleString()})`)));
+    kind.value = chosen ? `${chosen.provider}:${chosen.kind}` : "";
+  }
 
   async function load(cursor) {
     // A filtered listing examines a bounded number of rows per call: go on until the page is full.
     const page = await get("/resources" + query({ ...filters, limit: 50, cursor }));
+    if (page.kinds) offerKinds(page.kinds);
     let calls = 1;
     while (page.items.length < 50 && page.next && calls < 50) {
       totalText.textContent = `searching… ${page.items.length} so far`;
