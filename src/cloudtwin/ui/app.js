@@ -173,10 +173,10 @@ async function resourcesPage(params) {
   const cursors = [""]; // cursors of the pages seen, for Previous
   const tableHolder = h("div", {}, loading());
   const totalText = h("span", { class: "muted" });
-  const search = h("input", { id: "res-q", type: "search", placeholder: "Search id or name", value: filters.q, size: 26 });
+  const search = h("input", { id: "res-q", type: "search", placeholder: "Search id or name", value: filters.q, size: 20 });
   const kind = h("select", { id: "res-kind" }, h("option", { value: "" }, "every kind"),
     filters.kind ? h("option", { value: `${filters.provider}:${filters.kind}`, selected: true }, filters.kind) : null);
-  const state = h("input", { id: "res-state", placeholder: "state", value: filters.state, size: 12 });
+  const state = h("input", { id: "res-state", placeholder: "state", value: filters.state, size: 9 });
   const provider = selectOf("res-provider", info.providers, filters.provider, "every provider");
   const account = selectOf("res-account", accounts, filters.account, "every account");
 
@@ -219,14 +219,15 @@ async function resourcesPage(params) {
       const link = `#/resource/${encodeURIComponent(r.provider)}/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.id)}` +
         (r.region ? `?region=${encodeURIComponent(r.region)}` : "");
       return h("tr", { class: "clickable", onclick: () => { location.hash = link; } },
-        h("td", {}, h("span", { class: "badge" }, r.provider)), h("td", {}, r.kind),
-        h("td", { class: "id" }, h("a", { href: link, title: r.id }, r.id)), h("td", {}, r.name ?? "—"),
-        h("td", {}, stateBadge(r.state)), h("td", {}, r.region ?? "—"), h("td", { class: "mono" }, r.account ?? "—"),
+        filters.provider ? null : h("td", {}, h("span", { class: "badge" }, r.provider)), h("td", {}, r.kind),
+        h("td", { class: "id" }, h("a", { href: link, title: r.id }, r.id)), h("td", { class: "name", title: r.name ?? "" }, r.name ?? "—"),
+        h("td", {}, stateBadge(r.state)), h("td", { class: "nowrap" }, r.region ?? "—"), h("td", { class: "mono" }, r.account ?? "—"),
         h("td", { class: "mono muted nowrap" }, fmtTime(r.created_at)));
     });
-    const table = h("table", { id: "resources-table" },
-      h("thead", {}, h("tr", {}, ["Provider", "Kind", "Id", "Name", "State", "Region", "Account", "Created"].map((t) => h("th", {}, t)))),
-      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 8, class: "empty" }, "No resource matches."))));
+    const columns = [filters.provider ? null : "Provider", "Kind", "Id", "Name", "State", "Region", "Account", "Created"].filter(Boolean);
+    const table = h("div", { class: "scroll-x" }, h("table", { id: "resources-table" },
+      h("thead", {}, h("tr", {}, columns.map((t) => h("th", {}, t)))),
+      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: columns.length, class: "empty" }, "No resource matches.")))));
     const position = cursors.indexOf(cursor);
     const pager = h("div", { class: "pager" },
       h("button", { class: "ghost", disabled: position <= 0, onclick: () => load(cursors[position - 1]) }, "← Previous"),
