@@ -91,7 +91,7 @@ class Pipeline:
             log.exception("handler failed: %s %s", method, request.path)
             response = self.error_response(mounted, ApiError("internal", "Internal error.", status=500), info)
         entry["status"] = response.status_code
-        if response.status_code == 429:
+        if response.status_code == 429 or (response.status_code == 503 and "Retry-After" in response.headers):
             entry["retry_after"] = response.headers.get("Retry-After")
             self._remember_retry_after(entry, entry["retry_after"])
         entry["response_body"] = None if response.is_streamed else preview(response.get_data())
@@ -118,8 +118,10 @@ class Pipeline:
 
         def answer() -> Response:
             raw = RawRequest(info.method, own_values, info.raw_query, info.headers, request.content_type, body)
-            response = self._call(mounted, operation, validate(operation, raw), account, info)
+            response = self._call(mounted, operation, validate(operation, raw), account, info, entry)
             response.headers.extend(limit_headers)
+            # What the handler answered, even when a connection fault then loses the answer
+            entry["handler_status"] = response.status_code
             return response
 
         if decision is None:
@@ -211,7 +213,7 @@ class Pipeline:
         raise ApiError("method_not_allowed", headers={"Allow": ", ".join(allowed)})
 
     def _call(self, mounted: MountedApi, operation: Operation, valid: Any, account: Any,
-              info: RequestInfo) -> Response:
+              info: RequestInfo, entry: dict[str, Any] | None = None) -> Response:
         twin = self.twin
         handler = mounted.api.handlers.get(operation.operation_id)
         assert handler is not None  # the twin checked every operation has one at start-up
@@ -222,9 +224,16 @@ class Pipeline:
                 path=valid.path, query=valid.query, headers=valid.headers, body=valid.body,
                 media_type=valid.media_type, request=info,
             )
+            twin.store.created = []
             try:
-                return self._render(mounted, operation, handler(call), call)
+                response = self._render(mounted, operation, handler(call), call)
+                if twin.store.created and entry is not None and not response.is_streamed:
+                    created = _created(mounted, call, twin.store.created, response.get_data())
+                    if created:
+                        entry["created"] = created
+                return response
             finally:
+                twin.store.created = None
                 twin.store.settle()  # the call is over: no handler holds a row's dict any more
 
     def _render(self, mounted: MountedApi, operation: Operation, result: Any, ctx: Context) -> Response:
@@ -253,3 +262,38 @@ class Pipeline:
         headers.update(resolved.headers)
         headers.update(rendered.headers)
         return Response(rendered.body, status=resolved.status, headers=headers, content_type=rendered.content_type)
+
+
+def _created(mounted: MountedApi, ctx: Context, rows: list[Any], answer: bytes) -> list[dict[str, Any]]:
+    """The rows a call created that its answer names (a resource the client was meant to learn
+    of, not the provider's own bookkeeping), each with its price on the provider's meter."""
+    named = _scalars(answer)
+    price = mounted.provider.price
+    out = []
+    for row in rows:
+        if str(row.id) not in named:
+            continue
+        item: dict[str, Any] = {"kind": row.kind, "id": row.id}
+        quote = price(ctx, row) if price is not None else None
+        if quote:
+            item["price"] = dict(quote)
+        out.append(item)
+    return out
+
+
+def _scalars(answer: bytes) -> set[str]:
+    try:
+        body = json.loads(answer) if answer else None
+    except ValueError:
+        return set()
+    found: set[str] = set()
+    stack = [body]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, (str, int)) and not isinstance(value, bool):
+            found.add(str(value))
+    return found

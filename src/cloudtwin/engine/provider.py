@@ -200,6 +200,9 @@ class Provider:
     client_token: Callable[[Context], str] | None = None
     # The headers a client sends with that credential.
     auth_headers: Callable[[str], dict[str, str]] | None = None
+    # What a resource costs on the provider's own meter, asked when a request creates it:
+    # {"currency": ..., "per_hour": ..., "once": ...}, or None for a free or unpriced kind.
+    price: Callable[[Context, Row], Mapping[str, Any] | None] | None = None
 
 
 def require(condition: bool, key: str, message: str | None = None, **extra: Any) -> None:

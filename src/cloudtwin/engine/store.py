@@ -226,6 +226,9 @@ class Store:
         self._credentials: dict[tuple[str, str, str], str] = {}
         self._tables: dict[tuple[str, str], Table] = {}
         self._seq = 0
+        # Set to a list by the pipeline around one handler call: the rows that call created,
+        # so the journal can say what a request left behind (even when its answer was lost).
+        self.created: list[Row] | None = None
 
     # Accounts ------------------------------------------------------------------------
     def add_account(self, account: Account) -> Account:
@@ -263,7 +266,10 @@ class Store:
     def insert(self, provider: str, kind: str, account: str, row_id: str, data: dict[str, Any],
                meta: dict[str, Any] | None = None) -> Row:
         row = Row(row_id, kind, account, self.next_seq(), data, meta or {})
-        return self.table(provider, kind).add(row)
+        self.table(provider, kind).add(row)
+        if self.created is not None:
+            self.created.append(row)
+        return row
 
     # Persistence ---------------------------------------------------------------------
     def export(self) -> dict[str, Any]:

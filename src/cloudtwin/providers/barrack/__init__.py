@@ -12,7 +12,7 @@ from functools import partial
 
 from ...engine.errors import ResolvedError
 from ...engine.provider import Api, Provider, Rendered, RequestInfo
-from . import auth, billing, hooks, protection
+from . import auth, billing, hooks, meter, protection
 from .common import NAME
 from .handlers import handlers
 
@@ -52,4 +52,5 @@ def provider() -> Provider:
         base_paths={NAME: "/api/v1"},
         client_token=lambda ctx: ctx.account.credentials[NAME]["api_key"],  # type: ignore[union-attr]
         auth_headers=lambda token: {API_KEY_HEADER: token},
+        price=meter.price,
     )
