@@ -121,6 +121,9 @@ class Runner:
             return self._admin("DELETE", "/faults", None), {}
         if kind == "expect_journal":
             return self._expect_journal(spec["expect_journal"]), {}
+        if kind == "expect_verdict":  # the resilience verdicts (harness/verdicts) over the journal so far
+            from .verdicts.step import expect_verdict
+            return expect_verdict(self, spec["expect_verdict"]), {}
         if kind == "action":  # a provider's operator action, e.g. a credit top-up
             action = self._sub(spec["action"])
             path = f"/providers/{self.scenario.provider}/actions/{action['name']}"

@@ -4,6 +4,7 @@ lost answer (the handler's status and what it created, priced by the provider)."
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import requests
@@ -53,13 +54,23 @@ def test_a_socket_reset_after_the_handler_is_journaled_with_what_the_handler_mad
             raise AssertionError("the connection should have been reset")
         except requests.ConnectionError:
             pass
-        [entry] = served.journal(operation="createSshKey")
+        [entry] = journaled(served, "createSshKey")
         assert entry["fault"]["kind"] == "reset" and entry["handler_status"] == 201
         assert entry["created"] == [{"kind": "ssh_key", "id": "1"}]  # an SSH key costs nothing: no price
         exit_status = main(["verdict", "--url", served.url, "--json"])
         assert exit_status == 1  # the key was never named again: an orphan
     finally:
         served.close()
+
+
+def journaled(served: ServedTwin, operation: str) -> list[dict]:
+    """The server thread journals a severed request just after the client saw the reset."""
+    for _ in range(200):
+        found = served.journal(operation=operation)
+        if found:
+            return found
+        time.sleep(0.01)
+    return []
 
 
 def test_the_url_source_says_so_in_one_line_when_no_twin_answers(capsys) -> None:  # type: ignore[no-untyped-def]
