@@ -83,7 +83,8 @@ BLIND_CREATE_RETRIES = Policy(reconcile=False)
 class Client:
     send: Callable[[str, str, Any], Answer]
     policy: Policy = field(default_factory=Policy)
-    sleep: Callable[[float], None] = time.sleep
+    # Looked up at each call, so a patched `time.sleep` (the clock fixture) is the one used.
+    sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -66,3 +66,16 @@ def cloudtwin_server(request: pytest.FixtureRequest) -> Iterator[ServedTwin]:
         yield served
     finally:
         served.close()
+
+
+# The client's time is the twin's ------------------------------------------------------------
+@pytest.fixture
+def cloudtwin_clock(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Tie the test's clock to the twin's (`cloudtwin_server` if the test uses it, else `cloudtwin`):
+    `time.time`, `time.monotonic`, `datetime.now` read virtual time; `time.sleep` advances it."""
+    from .virtual_time import virtual_time
+
+    name = "cloudtwin_server" if "cloudtwin_server" in request.fixturenames else "cloudtwin"
+    with virtual_time(request.getfixturevalue(name)) as clock:
+        yield clock
+
