@@ -1,7 +1,7 @@
 """One Barrack workload under one set of faults, for every client of the verdict tests.
 
 The faults: the first deploy's answer is lost after the deploy happened; the first two listings
-are throttled with Retry-After: 120; the first four instance reads fail with 503. The client
+are throttled with Retry-After: 60; the first four instance reads fail with 503. The client
 deploys, lists, reads its instance until it answers, and ten minutes later lists once more.
 """
 
@@ -13,7 +13,7 @@ from resilient_clients import Client, Policy
 
 FLAVOUR = {"region": "FINLAND-3", "gpu_model": "H200-SXM5-141GB", "gpu_count": 1, "boot_source": "os_image",
            "os_image_id": 301}
-RETRY_AFTER = 120
+RETRY_AFTER = 60
 PAUSE = 600  # seconds between the last read and the closing listing
 
 

@@ -35,7 +35,7 @@ def from_url(url: str, admin_token: str | None = None, timeout: float = 30.0) ->
                 break
             since = page[-1]["seq"]
         faults = requests.get(f"{base}/_twin/faults", headers=headers, timeout=timeout)
-        windows = fault_windows(faults.json().get("rules", [])) if faults.status_code == 200 else {}
+        windows = fault_windows(faults.json().get("faults", [])) if faults.status_code == 200 else {}
     except requests.RequestException as exc:
         raise SourceError(f"--url {url}: cannot reach the twin ({exc.__class__.__name__})") from None
     except (ValueError, KeyError, TypeError):

@@ -26,7 +26,7 @@ def expect_verdict(runner: Any, raw: Mapping[str, Any]) -> str:
 
     spec = runner._sub(dict(raw))
     entries = json.loads(runner._admin_raw("GET", "/journal", None, {"limit": 10000}).text)["entries"]
-    rules = json.loads(runner._admin_raw("GET", "/faults", None, None).text).get("rules", [])
+    rules = json.loads(runner._admin_raw("GET", "/faults", None, None).text).get("faults", [])
     options = Options(**{k: v for k, v in (spec.get("options") or {}).items()})
     report = judge(entries, options, windows=fault_windows(rules))
     where = {k: v for k, v in (spec.get("filter") or {}).items() if k in FILTER_KEYS}
@@ -34,7 +34,7 @@ def expect_verdict(runner: Any, raw: Mapping[str, Any]) -> str:
     document = summary(chosen)
     problems: list[Mismatch] = []
     if "outcome" in spec:
-        problems += check_body(worst([v.outcome for v in chosen]) if chosen else None, {"$": spec["outcome"]})
+        problems += check_body(worst([v.outcome for v in chosen]), {"$": spec["outcome"]})  # none: nothing failed
     problems += check_body(document, dict(spec.get("rules") or {}))
     if problems:
         raise StepFailure("verdict expectation not met", [Mismatch(f"verdict {m.where}", m.expected, m.actual)
