@@ -128,7 +128,7 @@ class Pipeline:
             return answer()
         outcome = decision.outcome
         entry["fault"] = {"rule": decision.rule.id, "kind": decision.rule.action.kind, "draw": decision.draw,
-                          "at": iso(decision.at), **outcome.note}
+                          "at": iso(decision.at), "nth": decision.nth, **outcome.note}
         if outcome.delay:
             time.sleep(outcome.delay)  # network latency is real time by design; never under the lock
         if outcome.error is not None:
