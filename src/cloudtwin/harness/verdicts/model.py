@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator, Mapping
 OUTCOMES = ("pass", "warn", "fail")
 # Fault kinds after which the client holds no usable answer (the handler may still have run).
 LOST_ANSWER = frozenset({"reset", "empty_reply", "hang", "truncated", "malformed"})
+SEVERED = frozenset({"reset", "empty_reply"})
 
 
 @dataclass
@@ -66,7 +67,14 @@ class Attempt:
 
     @property
     def answer_lost(self) -> bool:
-        return self.fault_kind in LOST_ANSWER
+        kind = self.fault_kind
+        if kind not in LOST_ANSWER:
+            return False
+        # A sever "after the handler" whose request was refused (bad input) delivers that refusal
+        # instead: the journal then shows the provider's 4xx/5xx and no handler_status.
+        status = int(self.entry.get("status") or 0)
+        refused = self.entry.get("handler_status") is None and 400 <= status < 600 and status != 502
+        return not (kind in SEVERED and refused)
 
     @property
     def handler_ran(self) -> bool:
