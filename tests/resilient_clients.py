@@ -66,6 +66,7 @@ class Policy:
     honour_retry_after: bool = True
     backoff: str = "exponential"  # exponential | constant
     base: float = 30.0  # seconds before the first retry
+    cap: float = 120.0  # the exponential stops growing here (before jitter)
     jitter: bool = True
     max_attempts: int = 6
     reconcile: bool = True  # after a lost create, look for the resource before creating again
@@ -94,7 +95,7 @@ class Client:
         policy = self.policy
         retry_after = answer.headers.get("Retry-After") if answer is not None else None
         if policy.backoff == "exponential":
-            wait = policy.base * 2 ** (attempt - 1)
+            wait = min(policy.cap, policy.base * 2 ** (attempt - 1))
             if policy.jitter:
                 wait *= 1 + self.rng.random() / 2  # up to +50 %: never below the exponential floor
         else:

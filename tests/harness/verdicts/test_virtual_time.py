@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from cloudtwin.harness.handle import ServedTwin
+from cloudtwin.harness.handle import ServedTwin, TwinHandle
 from cloudtwin.harness.verdicts import Options, judge
-from resilient_clients import DOES_IT_RIGHT, IGNORES_RETRY_AFTER, Client, OverHttp, Policy
+from resilient_clients import DOES_IT_RIGHT, IGNORES_RETRY_AFTER, Client, InProcess, OverHttp, Policy
 
 from workload import PAUSE, RETRY_AFTER, prepare, run
 
@@ -48,18 +48,15 @@ def test_time_functions_follow_the_twin_and_sleep_moves_it(cloudtwin, cloudtwin_
 def test_minutes_of_back_off_take_under_a_second_and_judge_as_a_real_run(policy: Policy) -> None:
     from cloudtwin.harness.virtual_time import virtual_time
 
-    virtual = ServedTwin(["barrack"], seed=26)
-    try:
-        key = prepare(virtual)
-        with virtual_time(virtual):
-            started = time.perf_counter()  # freezegun patches it: this reads the twin's clock
-            real_started = _real_now()
-            run(client_on(virtual, policy), key)
-            real_seconds = _real_now() - real_started
-            virtual_seconds = time.perf_counter() - started
-        virtual_report = judge(virtual.journal(limit=10000))
-    finally:
-        virtual.close()
+    virtual = TwinHandle(["barrack"], seed=26)  # in-process: the client's calls cost no socket
+    key = prepare(virtual)
+    with virtual_time(virtual):
+        started = time.perf_counter()  # freezegun patches it: this reads the twin's clock
+        real_started = _real_now()
+        run(Client(InProcess(virtual), policy, seed=7), key)
+        real_seconds = _real_now() - real_started
+        virtual_seconds = time.perf_counter() - started
+    virtual_report = judge(virtual.journal(limit=10000))
     assert real_seconds < 1.0
     assert virtual_seconds > PAUSE + 2 * RETRY_AFTER + 4 * 30  # the pause, Retry-After and back-off: all virtual
 
