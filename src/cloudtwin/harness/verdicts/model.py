@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
@@ -167,6 +168,11 @@ class Timeline:
         self.attempts = [Attempt(e) for e in sorted(entries, key=lambda e: int(e.get("seq", 0)))
                          if e.get("method") and not str(e.get("provider", "")).startswith("_")]
         self.events = [e for e in entries if e.get("event")]
+        # per provider and account, its requests in order: `after` is a bisect, not a scan
+        self._by_account: dict[tuple[str, str | None], list[Attempt]] = {}
+        for attempt in self.attempts:
+            self._by_account.setdefault((attempt["provider"], attempt["account"]), []).append(attempt)
+        self._seqs = {key: [a.seq for a in found] for key, found in self._by_account.items()}
 
     def gap(self, earlier: Attempt, later: Attempt) -> float:
         """Seconds the client let pass between two requests: virtual (on a twin whose clock the
@@ -198,8 +204,9 @@ class Timeline:
 
     def after(self, attempt: Attempt) -> list[Attempt]:
         """The same account's later requests (to any operation of the provider)."""
-        return [a for a in self.attempts if a.seq > attempt.seq and a["provider"] == attempt["provider"]
-                and a["account"] == attempt["account"]]
+        key = (attempt["provider"], attempt["account"])
+        found = self._by_account.get(key, [])
+        return found[bisect.bisect_right(self._seqs.get(key, []), attempt.seq):]
 
     @property
     def end_epoch(self) -> float:
