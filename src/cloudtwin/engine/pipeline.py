@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from flask import Response, request
 
 from . import connection
+from .creations import made
 from .clock import iso
 from .errors import ApiError
 from .faults.rules import Request as FaultRequest
@@ -228,7 +229,7 @@ class Pipeline:
             try:
                 response = self._render(mounted, operation, handler(call), call)
                 if twin.store.created and entry is not None and not response.is_streamed:
-                    created = _created(mounted, call, twin.store.created, response.get_data())
+                    created = made(mounted.provider, call, twin.store.created, response.get_data())
                     if created:
                         entry["created"] = created
                 return response
@@ -263,37 +264,3 @@ class Pipeline:
         headers.update(rendered.headers)
         return Response(rendered.body, status=resolved.status, headers=headers, content_type=rendered.content_type)
 
-
-def _created(mounted: MountedApi, ctx: Context, rows: list[Any], answer: bytes) -> list[dict[str, Any]]:
-    """The rows a call created that its answer names (a resource the client was meant to learn
-    of, not the provider's own bookkeeping), each with its price on the provider's meter."""
-    named = _scalars(answer)
-    price = mounted.provider.price
-    out = []
-    for row in rows:
-        if str(row.id) not in named:
-            continue
-        item: dict[str, Any] = {"kind": row.kind, "id": row.id}
-        quote = price(ctx, row) if price is not None else None
-        if quote:
-            item["price"] = dict(quote)
-        out.append(item)
-    return out
-
-
-def _scalars(answer: bytes) -> set[str]:
-    try:
-        body = json.loads(answer) if answer else None
-    except ValueError:
-        return set()
-    found: set[str] = set()
-    stack = [body]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-        elif isinstance(value, (str, int)) and not isinstance(value, bool):
-            found.add(str(value))
-    return found
