@@ -15,8 +15,8 @@ from typing import Any, Mapping
 from flask import Response, request
 
 from . import connection
-from .creations import made
 from .clock import iso
+from .creations import made
 from .errors import ApiError
 from .faults.rules import Request as FaultRequest
 from .journal import preview
@@ -263,4 +263,3 @@ class Pipeline:
         headers.update(resolved.headers)
         headers.update(rendered.headers)
         return Response(rendered.body, status=resolved.status, headers=headers, content_type=rendered.content_type)
-
