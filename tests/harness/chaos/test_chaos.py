@@ -60,3 +60,11 @@ def test_ddmin_finds_the_one_minimal_pair() -> None:
 @pytest.mark.parametrize("profile", ["flaky-network", "throttled", "degraded-region", "lifecycle-stalls"])
 def test_every_built_in_profile_is_accepted_by_the_twin_and_a_command_that_sends_nothing_survives(profile: str) -> None:
     assert main(["chaos", "--profile", profile, "--", sys.executable, "-c", "pass"]) == 0
+
+
+def test_the_command_finds_every_provider_and_the_default_accounts_credentials_in_its_environment() -> None:
+    check = ("import os, sys; e = os.environ; sys.exit(0 if e['CLOUDTWIN_RACKSPACE_USERNAME'] == 'twinuser'"
+             " and e['CLOUDTWIN_GENESIS_URL'].endswith('/genesis/compute/v1')"
+             " and e['CLOUDTWIN_RACKSPACE_IDENTITY_URL'].endswith('/rackspace/identity')"
+             " and e['CLOUDTWIN_BARRACK_TOKEN'] == e['CLOUDTWIN_BARRACK_API_KEY'] else 3)")
+    assert main(["chaos", "--profile", "throttled", "--", sys.executable, "-c", check]) == 0

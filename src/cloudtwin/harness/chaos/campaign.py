@@ -40,16 +40,24 @@ class RunResult:
     exit_status: int
     fired: list[Fired]
     output: str
+    journal: list[dict[str, Any]]
 
 
 def environment(served: ServedTwin) -> dict[str, str]:
-    """Where the command finds the twin: CLOUDTWIN_URL, and per provider its base URL(s) and token."""
+    """Where the command finds the twin: CLOUDTWIN_URL, and per provider its base URL(s), the default
+    account's credentials (CLOUDTWIN_RACKSPACE_USERNAME, …) and a ready token (CLOUDTWIN_<P>_TOKEN)."""
     env = {"CLOUDTWIN_URL": served.url, "CLOUDTWIN_ADMIN_URL": served.url + "/_twin"}
     for name, provider in served.twin.providers.items():
         upper = name.upper()
         env[f"CLOUDTWIN_{upper}_URL"] = served.base_url(name)
         for label in provider.base_paths:
+            if label == name:
+                continue  # the one base URL, already CLOUDTWIN_<P>_URL
             env[f"CLOUDTWIN_{upper}_{label.upper().replace('-', '_')}_URL"] = served.base_url(name, label)
+        default = served.twin.store.accounts.get("default")
+        for field, value in ((default.credentials.get(name) or {}) if default else {}).items():
+            if isinstance(value, (str, int)):  # username, api_key, tenant_id, … as the client would hold them
+                env[f"CLOUDTWIN_{upper}_{field.upper()}"] = str(value)
         if provider.client_token is not None:
             env[f"CLOUDTWIN_{upper}_TOKEN"] = served.token(name)
     return env
@@ -69,8 +77,9 @@ def run_once(command: Sequence[str], rules: Sequence[Mapping[str, Any]], *, seed
         except subprocess.TimeoutExpired:
             status, output = 124, f"the command did not finish within {timeout:g}s"
         listed = {r["id"]: r for r in served.admin("GET", "/faults")["faults"]}
+        journal = served.journal(limit=10000)
         fired = []
-        for entry in served.journal(limit=10000, fault="true"):
+        for entry in (e for e in journal if e.get("fault")):
             fault = entry["fault"]
             rule = listed.get(fault["rule"])
             if rule is None:
@@ -78,7 +87,7 @@ def run_once(command: Sequence[str], rules: Sequence[Mapping[str, Any]], *, seed
             where = (f"{entry.get('method')} {entry.get('path')} ({fault['kind']})" if entry.get("method")
                      else f"{(fault.get('resource') or {}).get('kind')} {fault.get('state')} (lifecycle)")
             fired.append(Fired(rule, int(fault.get("nth") or 0), where))
-        return RunResult(status, fired, output)
+        return RunResult(status, fired, output, journal)
     finally:
         served.close()
 

@@ -42,6 +42,9 @@ def chaos(args: argparse.Namespace) -> int:
     campaign = Campaign(command, args.seed, timeout=args.timeout, max_runs=args.max_runs)
     first = campaign.first(rules)
     print(f"run 1: exit {first.exit_status}, {len(first.fired)} fault(s) fired")
+    if args.verdicts:
+        from ..verdicts import judge
+        print(judge(first.journal).render())
     if first.exit_status == 0:
         print("the command survived the profile")
         return 0
@@ -103,6 +106,7 @@ def register(commands_parser: Any) -> None:
     p.add_argument("--out", default="chaos-minimal.yaml", help="where the shrunk scenario goes (default %(default)s)")
     p.add_argument("--scenario", help="instead of a campaign: replay a shrunk scenario's faults under COMMAND")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds one run of COMMAND may take")
+    p.add_argument("--verdicts", action="store_true", help="print the resilience verdicts of the first run")
     p.add_argument("--max-runs", type=int, default=64, help="at most this many runs in all (default %(default)s)")
     p.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS…]")
     p.set_defaults(run=chaos)
