@@ -10,7 +10,9 @@ import pytest
 import yaml
 
 from cloudtwin.cli import main
+from cloudtwin.harness.chaos.profiles import BUILT_IN, load
 from cloudtwin.harness.chaos.shrink import ddmin
+from cloudtwin.harness.handle import TwinHandle
 
 HERE = Path(__file__).parent
 CLIENT = [sys.executable, str(HERE / "fragile_client.py")]
@@ -57,9 +59,14 @@ def test_ddmin_finds_the_one_minimal_pair() -> None:
     assert ddmin(list(range(10)), fails) == [3, 7]
 
 
-@pytest.mark.parametrize("profile", ["flaky-network", "throttled", "degraded-region", "lifecycle-stalls"])
-def test_every_built_in_profile_is_accepted_by_the_twin_and_a_command_that_sends_nothing_survives(profile: str) -> None:
-    assert main(["chaos", "--profile", profile, "--", sys.executable, "-c", "pass"]) == 0
+@pytest.mark.parametrize("profile", sorted(BUILT_IN))
+def test_every_built_in_profile_is_a_list_of_probabilistic_rules_the_twin_accepts(profile: str) -> None:
+    handle = TwinHandle(seed=0)
+    rules = load(profile, handle.twin)
+    assert rules and all(r["schedule"]["mode"] == "probability" for r in rules)
+    for rule in rules:
+        handle.add_fault(**rule)
+    assert len(handle.admin("GET", "/faults")["faults"]) == len(rules)
 
 
 def test_the_command_finds_every_provider_and_the_default_accounts_credentials_in_its_environment() -> None:
