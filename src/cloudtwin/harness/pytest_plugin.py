@@ -83,4 +83,3 @@ def cloudtwin_clock(request: pytest.FixtureRequest) -> Iterator[Any]:
     name = "cloudtwin_server" if "cloudtwin_server" in request.fixturenames else "cloudtwin"
     with virtual_time(request.getfixturevalue(name)) as clock:
         yield clock
-

@@ -128,13 +128,13 @@ class Runner:
             return expect_verdict(self, spec["expect_verdict"]), {}
         if kind == "action":  # a provider's operator action, e.g. a credit top-up
             action = self._sub(spec["action"])
-            path = f"/providers/{self.provider}/actions/{action['name']}"
+            path = f"/providers/{self._known(self.provider)}/actions/{action['name']}"
             return self._admin("POST", path, action.get("arguments") or {}), {}
         raise StepFailure(f"unknown step kind {kind}")
 
     def _request(self, raw: Mapping[str, Any]) -> tuple[Response, dict[str, Any]]:
         spec = self._sub(dict(raw))
-        provider = spec.get("provider") or self.provider
+        provider = self._known(spec.get("provider") or self.provider)
         headers: dict[str, str] = {}
         auth = spec.get("auth", True)
         if auth is True:
@@ -243,6 +243,12 @@ class Runner:
         if response.status >= 400:
             raise StepFailure(f"the twin refused {method} /_twin{path}: {response.status} {response.text}")
         return response
+
+    def _known(self, provider: str) -> str:
+        """A step may name any provider; one the twin does not serve is the step's failure, not a crash."""
+        if isinstance(self.target, TwinTarget) and provider not in self.target.twin.providers:
+            raise StepFailure(f"no provider {provider!r} on this twin (it serves {', '.join(self.target.twin.providers)})")
+        return provider
 
     def _virtual_now(self) -> float:
         return float(self.target.twin.clock.now()) if isinstance(self.target, TwinTarget) else time.time()
