@@ -35,7 +35,9 @@ def test_verdict_reads_a_saved_journal_and_exits_1_on_a_failing_verdict(tmp_path
 
 
 def test_a_broken_journal_file_is_one_line_and_status_2(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    for content in ("{not json", json.dumps({"entries": [{"no": "seq"}]})):
+    wrong_types = [{"seq": 1, "provider": "p", "method": "GET", "status": 503, "epoch": "noon", "wall": 0},
+                   {"seq": 2, "provider": "p", "method": "GET", "status": 200, "epoch": 1, "wall": 0}]
+    for content in ("{not json", json.dumps({"entries": [{"no": "seq"}]}), json.dumps(wrong_types)):
         bad = tmp_path / "bad.json"
         bad.write_text(content)
         assert main(["verdict", "--journal", str(bad)]) == 2

@@ -25,9 +25,14 @@ def verdict(args: argparse.Namespace) -> int:
             raise SourceError(f"--time-scale {args.time_scale}: must be above 0")
         options = Options(max_attempts=args.max_attempts, max_retry_seconds=args.max_retry_seconds,
                           time_scale=args.time_scale)
-        report = judge(entries, options, windows=windows)
     except (SourceError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        report = judge(entries, options, windows=windows)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:  # an entry of the wrong shape
+        source = f"--journal {args.journal}" if args.journal else f"--replay {args.replay}" if args.replay else f"--url {args.url}"
+        print(f"error: {source}: an entry cannot be judged ({error.__class__.__name__}: {error})", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
