@@ -49,6 +49,14 @@ def test_bad_arguments_are_one_line_and_status_2(argv: list[str], says: str, cap
     assert says in err and err.count("\n") == 1
 
 
+def test_a_profile_rule_the_twin_refuses_is_one_line_naming_the_profile(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    profile = tmp_path / "bad.yaml"
+    profile.write_text("faults:\n  - action: {type: no-such-kind}\n")
+    assert main(["chaos", "--profile", str(profile), "--", "true"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --profile {profile}") and err.count("\n") == 1
+
+
 def test_ddmin_finds_the_one_minimal_pair() -> None:
     calls = []
 
