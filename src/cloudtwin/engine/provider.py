@@ -203,6 +203,9 @@ class Provider:
     # How the control plane shows a resource kind (kind -> view) where calling the spec's
     # `x-cloudtwin.resources.<kind>.get` operation would need a credential minted for it.
     resource_views: dict[str, Callable[[Context, Row], Any]] = field(default_factory=dict)
+    # What a resource costs on the provider's own meter, asked when a request creates it:
+    # {"currency": ..., "per_hour": ..., "once": ...}, or None for a free or unpriced kind.
+    price: Callable[[Context, Row], Mapping[str, Any] | None] | None = None
 
 
 def require(condition: bool, key: str, message: str | None = None, **extra: Any) -> None:

@@ -244,6 +244,9 @@ class Store:
         self._tables: dict[tuple[str, str], Table] = {}
         self._seq = 0
         self.observer: StoreObserver | None = None
+        # Set to a list by the pipeline around one handler call: the rows that call created,
+        # so the journal can say what a request left behind (even when its answer was lost).
+        self.created: list[Row] | None = None
 
     # Accounts ------------------------------------------------------------------------
     def add_account(self, account: Account) -> Account:
@@ -284,6 +287,8 @@ class Store:
         self.table(provider, kind).add(row)
         if self.observer is not None:
             self.observer.created(provider, row)
+        if self.created is not None:
+            self.created.append(row)
         return row
 
     def tables(self) -> list[Table]:

@@ -135,6 +135,7 @@ class Twin:
         self.journal.record({
             "provider": provider, "event": "lifecycle_fault", "at": iso(now), "epoch": now,
             "fault": {"rule": decision.rule.id, "kind": "lifecycle", "draw": decision.draw, "at": iso(now),
+                      "nth": decision.nth,
                       "resource": {"kind": row.kind, "id": row.id}, "state": state, **fault.to_dict()},
         })
         return fault.transition(normal)

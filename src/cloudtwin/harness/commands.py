@@ -7,3 +7,5 @@ from typing import Any, Callable
 REGISTER: list[Callable[[Any], None]] = []
 
 from . import contract_cli, lint, replay  # noqa: E402,F401  (each registers its command)
+from .verdicts import cli as verdict_cli  # noqa: E402,F401
+from .chaos import cli as chaos_cli  # noqa: E402,F401

@@ -26,9 +26,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--cloudtwin-provider", action="append", default=None,
                     help="providers the cloudtwin fixtures serve (default: all)")
     group.addoption("--cloudtwin-fixtures", default=None, help="a fixtures folder merged over the built-in one")
+    group.addoption("--cloudtwin-coverage", action="store_true", default=False,
+                    help="report operation x fault kind: exercised and survived, exercised and failed, never exercised")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--cloudtwin-coverage", default=False):
+        from .fault_coverage import FaultCoverage
+        config.pluginmanager.register(FaultCoverage(), "cloudtwin-fault-coverage")
     config.addinivalue_line(
         "markers", "cloudtwin(providers=None, seed=None, fixtures=None, overrides=None, freeze=True): "
                    "how the cloudtwin fixtures build the twin for this test")
@@ -66,3 +71,15 @@ def cloudtwin_server(request: pytest.FixtureRequest) -> Iterator[ServedTwin]:
         yield served
     finally:
         served.close()
+
+
+# The client's time is the twin's ------------------------------------------------------------
+@pytest.fixture
+def cloudtwin_clock(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Tie the test's clock to the twin's (`cloudtwin_server` if the test uses it, else `cloudtwin`):
+    `time.time`, `time.monotonic`, `datetime.now` read virtual time; `time.sleep` advances it."""
+    from .virtual_time import virtual_time
+
+    name = "cloudtwin_server" if "cloudtwin_server" in request.fixturenames else "cloudtwin"
+    with virtual_time(request.getfixturevalue(name)) as clock:
+        yield clock

@@ -68,6 +68,7 @@ class Runner:
         self.target = target
         self.skip_twin_steps = skip_twin_steps
         self.vars: dict[str, Any] = dict(scenario.vars)
+        self.provider = scenario.provider  # the current step's provider: one scenario may drive several
 
     def run(self) -> ScenarioResult:
         results: list[StepResult] = []
@@ -83,6 +84,7 @@ class Runner:
             if step.twin_only and not self.target.is_twin:
                 results.append(StepResult(step, "skipped", 0.0, 0.0, "twin-only step"))
                 continue
+            self.provider = str(step.spec.get("provider") or self.scenario.provider)
             try:
                 detail, exchange = self._run(step)
                 outcome, mismatches = "passed", []
@@ -121,15 +123,18 @@ class Runner:
             return self._admin("DELETE", "/faults", None), {}
         if kind == "expect_journal":
             return self._expect_journal(spec["expect_journal"]), {}
+        if kind == "expect_verdict":  # the resilience verdicts (harness/verdicts) over the journal so far
+            from .verdicts.step import expect_verdict
+            return expect_verdict(self, spec["expect_verdict"]), {}
         if kind == "action":  # a provider's operator action, e.g. a credit top-up
             action = self._sub(spec["action"])
-            path = f"/providers/{self.scenario.provider}/actions/{action['name']}"
+            path = f"/providers/{self._known(self.provider)}/actions/{action['name']}"
             return self._admin("POST", path, action.get("arguments") or {}), {}
         raise StepFailure(f"unknown step kind {kind}")
 
     def _request(self, raw: Mapping[str, Any]) -> tuple[Response, dict[str, Any]]:
         spec = self._sub(dict(raw))
-        provider = self.scenario.provider
+        provider = self._known(spec.get("provider") or self.provider)
         headers: dict[str, str] = {}
         auth = spec.get("auth", True)
         if auth is True:
@@ -211,7 +216,7 @@ class Runner:
 
     def _expect_journal(self, spec: Mapping[str, Any]) -> str:
         query = {k: v for k, v in self._sub(dict(spec.get("filter") or {})).items()}
-        query.setdefault("provider", self.scenario.provider)
+        query.setdefault("provider", self.provider)
         query["limit"] = 10000
         entries = json.loads(self._admin_raw("GET", "/journal", None, query).text)["entries"]
         problems: list[Mismatch] = []
@@ -238,6 +243,12 @@ class Runner:
         if response.status >= 400:
             raise StepFailure(f"the twin refused {method} /_twin{path}: {response.status} {response.text}")
         return response
+
+    def _known(self, provider: str) -> str:
+        """A step may name any provider; one the twin does not serve is the step's failure, not a crash."""
+        if isinstance(self.target, TwinTarget) and provider not in self.target.twin.providers:
+            raise StepFailure(f"no provider {provider!r} on this twin (it serves {', '.join(self.target.twin.providers)})")
+        return provider
 
     def _virtual_now(self) -> float:
         return float(self.target.twin.clock.now()) if isinstance(self.target, TwinTarget) else time.time()

@@ -12,8 +12,9 @@ import jsonschema
 import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
-STEP_KINDS = ("request", "advance", "set", "freeze", "fault", "faults", "wait_until", "expect_journal", "action")
-TWIN_ONLY = frozenset({"advance", "set", "freeze", "fault", "faults", "expect_journal", "action"})
+STEP_KINDS = ("request", "advance", "set", "freeze", "fault", "faults", "wait_until", "expect_journal", "action",
+              "expect_verdict")
+TWIN_ONLY = frozenset({"advance", "set", "freeze", "fault", "faults", "expect_journal", "action", "expect_verdict"})
 
 
 class ScenarioError(Exception):

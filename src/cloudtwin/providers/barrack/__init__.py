@@ -12,7 +12,8 @@ from functools import partial
 
 from ...engine.errors import ResolvedError
 from ...engine.provider import Api, Provider, Rendered, RequestInfo
-from . import auth, billing, hooks, protection
+from ...engine import weather as capacity_weather
+from . import auth, billing, hooks, meter, protection, weather
 from .common import NAME
 from .handlers import handlers
 
@@ -47,9 +48,10 @@ def provider() -> Provider:
         new_credentials=auth.new_credentials,
         on_enter=hooks.on_enter,
         on_remove=hooks.on_remove,
-        timers={billing.EXHAUSTED: protection.on_exhausted},
-        admin_actions={"top_up": billing.top_up},
+        timers={billing.EXHAUSTED: protection.on_exhausted, capacity_weather.CLEARS: capacity_weather.clears},
+        admin_actions={"top_up": billing.top_up, "sell_out": weather.sell_out},
         base_paths={NAME: "/api/v1"},
         client_token=lambda ctx: ctx.account.credentials[NAME]["api_key"],  # type: ignore[union-attr]
         auth_headers=lambda token: {API_KEY_HEADER: token},
+        price=meter.price,
     )
