@@ -46,6 +46,9 @@ def serve(args: argparse.Namespace) -> int:
         # Never from the seed: the seed is public (/_twin/health), so a seeded token could be computed.
         admin_token = secrets.token_urlsafe(24)
     app = create_app(twin, admin_token=admin_token)
+    if args.log if args.log is not None else sys.stdout.isatty():
+        from .console.request_log import RequestLog
+        twin.journal.subscribe(RequestLog(sys.stdout))
     print(banner(twin, args.host, args.port, admin_token), flush=True)
     on_exit = on_start = None
     if state_file is not None:
@@ -57,8 +60,8 @@ def serve(args: argparse.Namespace) -> int:
                 saver.stop()
             save_state(twin, state_file)
     try:
-        TwinServer(app, host=args.host, port=args.port, threads=args.threads, on_exit=on_exit, on_start=on_start,
-                   quiet=not args.access_log).run()
+        TwinServer(app, host=args.host, port=args.port, threads=args.threads, on_exit=on_exit,
+                   on_start=on_start).run()
     except KeyboardInterrupt:
         pass
     return 0
@@ -109,7 +112,9 @@ def build_parser(*, extra_commands: bool = True) -> argparse.ArgumentParser:
     s.add_argument("--admin-token", help="require this bearer token on /_twin")
     s.add_argument("--rate-limits", action="store_true",
                    help="enforce each provider's rate limits (fixtures/<provider>/rate_limits.yaml)")
-    s.add_argument("--access-log", action="store_true", help="print one line per request")
+    s.add_argument("--log", action=argparse.BooleanOptionalAction, default=None,
+                   help="print one line per request: virtual time, provider, operation, status, account, fault, "
+                        "duration (default: on when stdout is a terminal)")
     s.set_defaults(run=serve)
 
     if extra_commands:
