@@ -22,6 +22,7 @@ def replay(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     results: list[ScenarioResult] = []
+    timelines: list[dict[str, Any]] = []
     for scenario in scenarios:
         if args.base_url:
             target: Any = HttpTarget(args.base_url, args.token, args.auth_header)
@@ -29,11 +30,18 @@ def replay(args: argparse.Namespace) -> int:
             target = build_twin_target(scenario)
         result = Runner(scenario, target, skip_twin_steps=args.skip_twin_steps).run()
         results.append(result)
+        if args.html:  # now, while this scenario's twin still holds its journal and history
+            from .timeline import capture
+            timelines.append(capture(result, target))
         print(text(result), flush=True)
     passed = sum(r.passed for r in results)
     print(f"\n{passed} passed, {len(results) - passed} failed")
     if args.junit:
         junit(results, Path(args.junit))
+    if args.html:
+        from .html_report import write_html
+        write_html(timelines, Path(args.html))
+        print(f"replay report: {args.html}")
     return 0 if passed == len(results) else 1
 
 
@@ -50,6 +58,8 @@ def register(commands_parser: Any) -> None:
     p.add_argument("--skip-twin-steps", action="store_true",
                    help="against a real endpoint, skip clock/fault/journal steps instead of refusing the scenario")
     p.add_argument("--junit", help="write a JUnit XML report here")
+    p.add_argument("--html", metavar="FILE", help="write a replay report here: one self-contained HTML file with a "
+                   "timeline per scenario (resource states, requests, faults, clock moves, the failed step)")
     p.set_defaults(run=replay)
 
 

@@ -32,6 +32,10 @@ class StepResult:
     detail: str = ""
     mismatches: list[Mismatch] = field(default_factory=list)
     exchange: dict[str, Any] = field(default_factory=dict)
+    # Where the step sits on the twin's timeline (replay reports): the virtual instant it began,
+    # and the journal's last sequence number before it (its requests come after).
+    virtual_at: float = 0.0
+    journal_seq: int | None = None
 
 
 @dataclass
@@ -79,6 +83,7 @@ class Runner:
                                                                 "pass --skip-twin-steps to skip them")
         for step in self.scenario.steps:
             virtual_before = self._virtual_now()
+            seq_before = self._journal_seq()
             started = time.perf_counter()
             if step.twin_only and not self.target.is_twin:
                 results.append(StepResult(step, "skipped", 0.0, 0.0, "twin-only step"))
@@ -90,7 +95,7 @@ class Runner:
                 detail, exchange, outcome, mismatches = str(failure), failure.exchange, "failed", failure.mismatches
             elapsed = (time.perf_counter() - started) * 1000
             results.append(StepResult(step, outcome, elapsed, self._virtual_now() - virtual_before, detail,
-                                      mismatches, exchange))
+                                      mismatches, exchange, virtual_before, seq_before))
             if outcome == "failed":
                 break
         return ScenarioResult(self.scenario, results)
@@ -241,6 +246,9 @@ class Runner:
 
     def _virtual_now(self) -> float:
         return float(self.target.twin.clock.now()) if isinstance(self.target, TwinTarget) else time.time()
+
+    def _journal_seq(self) -> int | None:
+        return self.target.twin.journal.last_seq if isinstance(self.target, TwinTarget) else None
 
     def _sub(self, value: Any) -> Any:
         """Substitute ${var} in every string; a string that is only `${var}` keeps the value's type."""
