@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from .clock import parse_duration
 from .store import Row
@@ -69,6 +69,10 @@ class Scheduler:
         while self._queue and self._queue[0].cancelled:
             heapq.heappop(self._queue)
             self._dead -= 1
+
+    def live(self) -> Iterator[Event]:
+        """Every pending event, in no particular order (for looking, not for applying)."""
+        return (e for e in self._queue if not e.cancelled)
 
     def next_due(self) -> float | None:
         self._prune()
@@ -133,6 +137,8 @@ Override = Callable[[str, Row, str, "Transition | None"], "Transition | None"]
 # A provider hook runs when a row enters a state: (row, state, at) -> None.
 EnterHook = Callable[[Row, str, float], None]
 RemoveHook = Callable[[Row, float], None]
+# The engine's own record of a state change: (row, state before, state after, at) -> None.
+ChangeHook = Callable[[Row, "str | None", str, float], None]
 
 
 class Lifecycles:
@@ -145,6 +151,7 @@ class Lifecycles:
         self.on_enter: EnterHook | None = None
         self.on_remove: RemoveHook | None = None
         self.override: Override | None = None
+        self.on_change: ChangeHook | None = None
 
     def machine(self, kind: str) -> Machine:
         try:
@@ -158,7 +165,10 @@ class Lifecycles:
     def enter(self, row: Row, state: str, at: float) -> None:
         """Put a row in a state and schedule how that state ends."""
         machine = self.machine(row.kind)
+        before = row.data.get(machine.field)
         row.data[machine.field] = state
+        if self.on_change is not None:
+            self.on_change(row, None if before is None else str(before), state, at)
         generation = int(row.meta.get("lifecycle_generation", 0)) + 1
         row.meta["lifecycle_generation"] = generation
         row.meta["entered_at"] = at

@@ -11,11 +11,13 @@ from .clock import Clock, iso
 from .errors import ErrorTable
 from .faults import FaultEngine
 from .fixtures import load_folder, merge
+from .history import History
 from .ids import Ids
 from .journal import Journal
 from .lifecycle import Event, Lifecycles, Machine, Scheduler, Transition
 from .provider import Api, Context, Provider
 from .ratelimit import RateLimiter
+from .resource_kinds import ResourceKinds
 from .store import Row
 from .spec import Spec, SpecError
 from .store import Account, Store
@@ -50,6 +52,8 @@ class Twin:
         if fixtures is not None:
             base = merge(base, load_folder(fixtures, self.providers))
         self.base_fixtures = merge(base, overrides or {})
+        self.resource_kinds = ResourceKinds.declared(self)
+        self._applying_at: float | None = None  # the due time of the event being applied
         self.reset()
 
     # Specs ---------------------------------------------------------------------------
@@ -80,6 +84,7 @@ class Twin:
             self.fixtures: dict[str, Any] = {name: self.base_fixtures.get(name, {}) for name in self.providers}
             self.ids = Ids(self.seed)
             self.store = Store()
+            self._start_history()
             self.scheduler = Scheduler()
             self.faults = FaultEngine(self.ids)
             self._load_fixture_faults()
@@ -94,6 +99,15 @@ class Twin:
                     provider.setup(Context(self, provider.name, None, now))
             for raw in self.base_fixtures.get("accounts", []):
                 self.add_account(raw)
+
+    def _start_history(self) -> None:
+        self.history = History(self.resource_kinds, self.instant, self.resource_kinds.state_of,
+                               self.resource_kinds.id_of)
+        self.store.observer = self.history
+
+    def instant(self) -> float:
+        """Virtual now, or while a due event is applied, the instant it was due."""
+        return self.clock.now() if self._applying_at is None else self._applying_at
 
     def _load_fixture_faults(self) -> None:
         """Rules a provider's `faults.yaml` declares: part of the fixtures, so part of every reset."""
@@ -127,11 +141,17 @@ class Twin:
             machines = {kind: Machine.from_fixture(kind, states or {}) for kind, states in raw.items()}
             lifecycles = Lifecycles(name, machines, self.scheduler)
             lifecycles.override = self._lifecycle_override
+            lifecycles.on_change = self._change_hook(name)
             if provider.on_enter is not None:
                 lifecycles.on_enter = self._enter_hook(provider)
             if provider.on_remove is not None:
                 lifecycles.on_remove = self._remove_hook(provider)
             self.lifecycles[name] = lifecycles
+
+    def _change_hook(self, provider: str):  # type: ignore[no-untyped-def]
+        def hook(row, before, after, at):  # type: ignore[no-untyped-def]
+            self.history.changed(provider, row, before, after, at)
+        return hook
 
     def _enter_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
         def hook(row, state, at):  # type: ignore[no-untyped-def]
@@ -170,7 +190,11 @@ class Twin:
         limit = self.clock.now() if until is None else until
         applied = 0
         while (event := self.scheduler.pop_due(limit)) is not None:
-            self._apply(event)
+            self._applying_at = event.due
+            try:
+                self._apply(event)
+            finally:
+                self._applying_at = None
             applied += 1
         return applied
 
@@ -239,5 +263,6 @@ class Twin:
         with self.lock:
             self.clock.restore(clock)
             self.ids, self.store, self.scheduler, self.faults = ids, store, scheduler, faults
+            self._start_history()
             self._build_lifecycles()
             self._build_rate_limiters()
