@@ -23,10 +23,12 @@ def _cell(value: Any, widest: int) -> str:
     return text if len(text) <= widest else text[: widest - 1] + "…"
 
 
-def short_time(at: str | None) -> str:
+def short_time(at: Any) -> str:
     """'2026-12-05T15:50:00.123456Z' -> '2026-12-05 15:50:00': seconds are what a reader compares."""
-    if not at:
+    if at is None or at == "":
         return "-"
+    if not isinstance(at, str):  # a provider may store its times as numbers
+        return str(at)
     return at.replace("T", " ")[:19]
 
 

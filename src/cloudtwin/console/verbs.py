@@ -107,10 +107,9 @@ def _offset(seconds: float) -> str:
 
 
 def _describe_event(event: dict[str, Any]) -> str:
-    what = event.get("event") or event.get("action") or event
-    if isinstance(what, dict):
-        what = " ".join(f"{k}={v}" for k, v in what.items() if v is not None)
-    return f"{short_time(event.get('at'))}  {what}"
+    """A due event: when, whose, what (`enter:<state>`, `remove`, `timer:<name>`)."""
+    whose = " ".join(str(event[k]) for k in ("provider", "kind", "id") if event.get(k))
+    return f"{short_time(event.get('at'))}  {whose}  {event.get('event')}"
 
 
 # resources ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ STATE_COLOURS = {
     "processing": "#f2c14e", "importing": "#f2c14e", "uploading": "#f2c14e", "starting": "#f2c14e",
     "stopping": "#c9b18a", "stopped": "#a7a7a7", "shutoff": "#a7a7a7", "deleting": "#b9a2c9",
     "deleted": "#9e9e9e", "killed": "#d66a6a", "error": "#e05252", "failure": "#e05252", "failed": "#e05252",
-    "rejected": "#e07c52",
+    "rejected": "#e07c52", "exists": "#9cc3e6",
 }
 PALETTE = ("#7fb3d5", "#a9cce3", "#f5b7b1", "#d7bde2", "#a3e4d7", "#f9e79f", "#edbb99", "#aed6f1")
 
@@ -78,9 +78,9 @@ def _scenario(number: int, t: Mapping[str, Any]) -> str:
     badge = '<span class="badge pass">PASS</span>' if passed else '<span class="badge fail">FAIL</span>'
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in t.get("notes") or [])
     error = f'<p class="error">{_e(t["error"])}</p>' if t.get("error") else ""
-    counts = (f'{len(t["requests"])} requests · {len(t["lanes"])} resources · '
-              f'{sum(1 for r in t["requests"] if r.get("fault")) + len(t["lifecycle_faults"])} faults fired · '
-              f'{len(t["clock"])} clock moves')
+    fired = sum(1 for r in t["requests"] if r.get("fault")) + len(t["lifecycle_faults"])
+    counts = " · ".join((_count(len(t["requests"]), "request"), _count(len(t["lanes"]), "resource"),
+                         _count(fired, "fault") + " fired", _count(len(t["clock"]), "clock move")))
     return (f'<section class="scenario {"passed" if passed else "failed"}" id="s{number}" data-scenario="{_e(t["name"])}">'
             f'<details{"" if passed and number > 0 else " open"}><summary>{badge} <b>{_e(t["name"])}</b> '
             f'<span class="path">{_e(t["path"])}</span> <span class="counts">{counts}</span></summary>'
@@ -110,8 +110,8 @@ class _Axis:
             previous = key
         self.keys = keys
         self.start = keys[0] if keys else 0.0
-        self.end = x + 14
-        self.width = self.end + 80  # room for the failed step's label after the last mark
+        self.end = x + 70  # the state a resource ends the run in gets room for its name
+        self.width = self.end + 30  # room for the failed step's label after the last mark
 
     def at(self, epoch: float) -> float:
         return self.x.get(_key(epoch), GUTTER + 12.0)
@@ -374,6 +374,10 @@ def _offset(seconds: float) -> str:
     return "+" + _duration(seconds)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -464,6 +468,12 @@ JS = """
       m.classList.toggle('dim', step !== null && m.getAttribute('data-step') !== String(step));
     });
   }
+  function openTarget() {  // an index link opens the scenario it points at
+    var target = location.hash && document.querySelector(location.hash + ' > details');
+    if (target) { target.open = true; }
+  }
+  window.addEventListener('hashchange', openTarget);
+  openTarget();
   document.querySelectorAll('section.scenario').forEach(function (section) {
     section.addEventListener('click', function (event) {
       var mark = event.target.closest('[data-detail]');

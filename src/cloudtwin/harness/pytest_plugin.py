@@ -26,12 +26,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--cloudtwin-provider", action="append", default=None,
                     help="providers the cloudtwin fixtures serve (default: all)")
     group.addoption("--cloudtwin-fixtures", default=None, help="a fixtures folder merged over the built-in one")
+    group.addoption("--cloudtwin-html", default=None, metavar="FILE",
+                    help="write a replay report of the collected scenarios here (one self-contained HTML file)")
+
+
+# The timelines of the scenarios run in this session, when --cloudtwin-html asks for a report.
+HTML_TIMELINES = pytest.StashKey[list]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--cloudtwin-html", None):
+        config.stash[HTML_TIMELINES] = []
     config.addinivalue_line(
         "markers", "cloudtwin(providers=None, seed=None, fixtures=None, overrides=None, freeze=True): "
                    "how the cloudtwin fixtures build the twin for this test")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    timelines = session.config.stash.get(HTML_TIMELINES, None)
+    if timelines is None:
+        return
+    from .html_report import write_html
+
+    path = Path(session.config.getoption("--cloudtwin-html"))
+    write_html(timelines, path)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    timelines = config.stash.get(HTML_TIMELINES, None)
+    if timelines is not None:
+        terminalreporter.write_line(f"cloudtwin replay report: {config.getoption('--cloudtwin-html')} "
+                                    f"({len(timelines)} scenarios)")
 
 
 def _options(request: pytest.FixtureRequest) -> dict[str, Any]:

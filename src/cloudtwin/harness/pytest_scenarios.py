@@ -29,7 +29,16 @@ class ScenarioItem(pytest.Item):
         self.extra_keyword_matches.update(scenario.tags)
 
     def runtest(self) -> None:
-        result = Runner(self.scenario, build_twin_target(self.scenario)).run()
+        from .pytest_plugin import HTML_TIMELINES
+
+        target = build_twin_target(self.scenario)
+        timelines = self.config.stash.get(HTML_TIMELINES, None)  # --cloudtwin-html
+        if timelines is not None:
+            from .timeline import baseline, capture
+            before = baseline(target)
+        result = Runner(self.scenario, target).run()
+        if timelines is not None:
+            timelines.append(capture(result, target, before))
         if not result.passed:
             raise ScenarioFailed(text(result))
 

@@ -28,11 +28,13 @@ def replay(args: argparse.Namespace) -> int:
             target: Any = HttpTarget(args.base_url, args.token, args.auth_header)
         else:
             target = build_twin_target(scenario)
+        if args.html:
+            from .timeline import baseline, capture
+            before = baseline(target)
         result = Runner(scenario, target, skip_twin_steps=args.skip_twin_steps).run()
         results.append(result)
         if args.html:  # now, while this scenario's twin still holds its journal and history
-            from .timeline import capture
-            timelines.append(capture(result, target))
+            timelines.append(capture(result, target, before))
         print(text(result), flush=True)
     passed = sum(r.passed for r in results)
     print(f"\n{passed} passed, {len(results) - passed} failed")

@@ -20,11 +20,21 @@ CLOCK_OPERATIONS = {"advanceClock": "advance", "setClock": "set", "freezeClock":
 TWIN_OPERATIONS = {"addFault": "fault rule added", "clearFaults": "fault rules cleared",
                    "deleteFault": "fault rule removed", "runProviderAction": "operator action",
                    "setRateLimits": "rate limits changed", "resetTwin": "twin reset"}
+STATELESS = "exists"  # the lane of a resource kind without states
 PAGE = 10_000  # the control plane's largest page
 MAX_PAGES = 20  # a scenario's history is short; this only bounds a runaway twin
 
 
-def capture(result: ScenarioResult, target: Any) -> dict[str, Any]:
+def baseline(target: Any) -> int:
+    """The history's last sequence number before a run: the fixtures' resources came before it."""
+    if not getattr(target, "is_twin", False):
+        return 0
+    document = _admin_json(target, "/history", {"since": 0, "limit": 1}) or {}
+    return int(document.get("last_seq") or 0)
+
+
+def capture(result: ScenarioResult, target: Any, history_since: int = 0) -> dict[str, Any]:
+    """`history_since`: resources with no change after it (the fixtures' own) get no lane."""
     scenario = result.scenario
     data: dict[str, Any] = {
         "name": scenario.name, "path": str(scenario.path), "provider": scenario.provider,
@@ -43,7 +53,8 @@ def capture(result: ScenarioResult, target: Any) -> dict[str, Any]:
     if changes is None:
         data["notes"].append("this twin records no resource history (/_twin/history)")
     else:
-        data["lanes"] = _lanes(changes)
+        touched = {_resource(c) for c in changes if int(c.get("seq") or 0) > history_since}
+        data["lanes"] = _lanes([c for c in changes if _resource(c) in touched])
     return data
 
 
@@ -155,21 +166,28 @@ def _assign_steps(data: dict[str, Any]) -> None:
             item["step"] = owner
 
 
+def _resource(change: Mapping[str, Any]) -> tuple[str, str, str]:
+    return str(change.get("provider")), str(change.get("kind")), str(change.get("id"))
+
+
 def _lanes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One lane per resource, in the order they first appear; each a list of states over time."""
     lanes: dict[tuple[str, str, str], dict[str, Any]] = {}
     for change in sorted(changes, key=lambda c: int(c.get("seq") or 0)):
-        key = (str(change.get("provider")), str(change.get("kind")), str(change.get("id")))
+        key = _resource(change)
         lane = lanes.setdefault(key, {"provider": key[0], "kind": key[1], "id": key[2],
                                       "account": change.get("account"), "states": [], "removed": None})
         epoch = _epoch(change)
         states = lane["states"]
         if states and states[-1]["to"] is None:
             states[-1]["to"] = epoch
-        if change.get("to") is None:
-            lane["removed"] = epoch
-        else:
+        created = not states and lane["removed"] is None and change.get("from") is None
+        if change.get("to") is not None:
             states.append({"state": change["to"], "from": epoch, "to": None})
+        elif created:  # a kind with no states (an ssh key): created is null -> null
+            states.append({"state": STATELESS, "from": epoch, "to": None})
+        else:
+            lane["removed"] = epoch
     return list(lanes.values())
 
 
