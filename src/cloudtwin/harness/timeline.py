@@ -179,6 +179,8 @@ def _lanes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                       "account": change.get("account"), "states": [], "removed": None})
         epoch = _epoch(change)
         states = lane["states"]
+        if states and states[-1]["to"] is None and change.get("to") == states[-1]["state"]:
+            continue  # a state entered again (a creation, then its lifecycle's first entry): one span
         if states and states[-1]["to"] is None:
             states[-1]["to"] = epoch
         created = not states and lane["removed"] is None and change.get("from") is None
