@@ -7,4 +7,6 @@ from typing import Any, Callable
 REGISTER: list[Callable[[Any], None]] = []
 
 from . import contract_cli, lint, replay  # noqa: E402,F401  (each registers its command)
-from ..console import verbs  # noqa: E402,F401  (status, resources, journal, faults, clock, state)
+from ..console import status, resources, journal, faults, clock, state  # noqa: E402  (verbs against a running twin)
+
+REGISTER += [status.register, resources.register, journal.register, faults.register, clock.register, state.register]
