@@ -8,7 +8,6 @@ request marks, the clock moves and the failed step with expected beside actual.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -195,8 +194,6 @@ def test_clicking_a_mark_shows_its_request_and_the_index_opens_a_closed_scenario
 
 
 def test_pytest_writes_the_report_for_collected_scenarios(stories: Path, tmp_path: Path) -> None:
-    scenarios_conftest = Path(__file__).resolve().parents[2] / "scenarios" / "conftest.py"
-    shutil.copy(scenarios_conftest, stories / "conftest.py")
     report = tmp_path / "collected.html"
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
                              str(stories), "--rootdir", str(stories), "--cloudtwin-html", str(report)],

@@ -8,6 +8,13 @@
 
 Options: `--cloudtwin-seed`, `--cloudtwin-provider` (repeatable), `--cloudtwin-fixtures DIR`;
 per test: `@pytest.mark.cloudtwin(providers=[...], seed=..., fixtures=..., overrides={...}, freeze=True)`.
+
+Scenario YAML files are test items too (one per scenario), found where the user says:
+- the ini option `cloudtwin_scenarios` (folders, relative to the ini file): every *.yaml under
+  them is a scenario, collected whenever pytest walks there (`pytest`, `pytest my-scenarios/`);
+- `--cloudtwin-scenarios DIR` (repeatable): the same, and DIR is added to the run;
+- a folder or file named on the command line (`pytest my-scenarios/`): its *.yaml files that
+  are scenarios (a top-level `provider:` and `steps:`), so that works with no configuration.
 """
 
 from __future__ import annotations
@@ -28,6 +35,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--cloudtwin-fixtures", default=None, help="a fixtures folder merged over the built-in one")
     group.addoption("--cloudtwin-html", default=None, metavar="FILE",
                     help="write a replay report of the collected scenarios here (one self-contained HTML file)")
+    group.addoption("--cloudtwin-scenarios", action="append", default=[], metavar="DIR",
+                    help="collect every scenario YAML under DIR (repeatable); DIR is added to the run")
+    parser.addini("cloudtwin_scenarios", type="paths", default=[],
+                  help="folders whose *.yaml files are cloudtwin scenarios (relative to the ini file)")
 
 
 # The timelines of the scenarios run in this session, when --cloudtwin-html asks for a report.
@@ -35,8 +46,15 @@ HTML_TIMELINES = pytest.StashKey[list]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from .pytest_scenarios import ScenarioFolders
+
     if config.getoption("--cloudtwin-html", None):
         config.stash[HTML_TIMELINES] = []
+    folders = ScenarioFolders.from_config(config)
+    config.stash[ScenarioFolders.KEY] = folders
+    for folder in folders.from_flag:  # asked for by name: part of this run even if no path was given
+        if str(folder) not in config.args:
+            config.args.append(str(folder))
     config.addinivalue_line(
         "markers", "cloudtwin(providers=None, seed=None, fixtures=None, overrides=None, freeze=True): "
                    "how the cloudtwin fixtures build the twin for this test")
@@ -57,6 +75,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if timelines is not None:
         terminalreporter.write_line(f"cloudtwin replay report: {config.getoption('--cloudtwin-html')} "
                                     f"({len(timelines)} scenarios)")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    from .pytest_scenarios import ScenarioFolders, collect
+
+    folders = parent.config.stash.get(ScenarioFolders.KEY, None)
+    if folders is not None and folders.holds_scenario(file_path):
+        return collect(file_path, parent)
+    return None
 
 
 def _options(request: pytest.FixtureRequest) -> dict[str, Any]:

@@ -6,11 +6,12 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any, Mapping
 
 from .matching import Mismatch, check_body, check_headers, select, MISSING
 from .scenario import Scenario, Step
-from .targets import Response, Target, TwinTarget, seconds
+from .targets import Response, Target, TargetError, TwinTarget, seconds
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -72,6 +73,9 @@ class Runner:
         self.target = target
         self.skip_twin_steps = skip_twin_steps
         self.vars: dict[str, Any] = dict(scenario.vars)
+        # What the last answer asked the client to wait before calling again (a 429's or 503's
+        # Retry-After), in seconds: `wait_until` waits at least that before its next poll.
+        self._asked_to_wait = 0.0
 
     def run(self) -> ScenarioResult:
         results: list[StepResult] = []
@@ -137,10 +141,14 @@ class Runner:
         provider = self.scenario.provider
         headers: dict[str, str] = {}
         auth = spec.get("auth", True)
-        if auth is True:
-            headers.update(self.target.auth_headers(provider, spec.get("as")))
-        elif isinstance(auth, str):
-            headers.update(_with_token(self.target.auth_headers(provider), auth))
+        try:
+            if auth is True:
+                headers.update(self.target.auth_headers(provider, spec.get("as")))
+            elif isinstance(auth, str):
+                headers.update(_with_token(self.target.auth_headers(provider), auth))
+            url = self.target.base(provider, spec.get("api")) + spec["path"]
+        except TargetError as error:
+            raise StepFailure(str(error)) from None
         headers.update(spec.get("headers") or {})
         body: bytes | None = None
         if "raw_body" in spec:
@@ -148,8 +156,8 @@ class Runner:
         elif "body" in spec:
             body = json.dumps(spec["body"]).encode()
             headers.setdefault("Content-Type", "application/json")
-        url = self.target.base(provider, spec.get("api")) + spec["path"]
         response = self.target.request(spec["method"], url, headers=headers, query=spec.get("query"), body=body)
+        self._asked_to_wait = retry_after_seconds(response)
         exchange = {"request": {"method": spec["method"], "url": url, "query": spec.get("query"),
                                 "headers": headers, "body": spec.get("body", spec.get("raw_body"))},
                     "response": {"status": response.status, "headers": response.headers,
@@ -198,11 +206,17 @@ class Runner:
             self.vars[name] = value
 
     def _wait_until(self, spec: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Poll as a well-behaved client does: never sooner than a Retry-After it was given
+        (by this poll or the step before), and `interval` apart (virtual time on a twin)."""
         timeout = seconds(spec.get("timeout", "10m"))
         interval = seconds(spec.get("interval", "10s"))
         waited = 0.0
         polls = 0
         while True:
+            if self._asked_to_wait > 0:
+                self.target.pause(self._asked_to_wait)
+                waited += self._asked_to_wait
+                self._asked_to_wait = 0.0
             response, exchange = self._request(spec["request"])
             polls += 1
             problems = self._mismatches(spec["expect"], response)
@@ -211,8 +225,10 @@ class Runner:
             if waited >= timeout:
                 exchange["expect"] = self._sub(dict(spec["expect"]))
                 raise StepFailure(f"still not matching after {waited:g}s ({polls} polls)", problems, exchange)
-            self.target.pause(interval)
-            waited += interval
+            pause = max(interval, self._asked_to_wait)
+            self._asked_to_wait = 0.0
+            self.target.pause(pause)
+            waited += pause
 
     def _expect_journal(self, spec: Mapping[str, Any]) -> str:
         query = {k: v for k, v in self._sub(dict(spec.get("filter") or {})).items()}
@@ -276,6 +292,26 @@ def _with_token(headers: Mapping[str, str], token: str) -> dict[str, str]:
         parts = value.split(" ")
         out[name] = " ".join(parts[:-1] + [token]) if len(parts) > 1 else token
     return out
+
+
+def retry_after_seconds(response: Response) -> float:
+    """A 429's or 503's Retry-After in seconds (delta-seconds or an HTTP date, RFC 9110 10.2.3); else 0."""
+    if response.status not in (429, 503):
+        return 0.0
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+        now = parsedate_to_datetime(headers["date"]) if "date" in headers else None
+    except (TypeError, ValueError, IndexError):
+        return 0.0
+    return max(0.0, (when - now).total_seconds()) if now is not None else 0.0
 
 
 def _retry_after_violations(entries: list[dict[str, Any]]) -> list[Mismatch]:
