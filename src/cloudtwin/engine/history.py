@@ -67,8 +67,12 @@ class History:
             self._record(provider, row, None, self._state_of(provider, row), self._now())
 
     def changed(self, provider: str, row: Row, before: str | None, after: str, at: float) -> None:
-        if self.tracks(provider, row.kind):
-            self._record(provider, row, before, after, at)
+        if not self.tracks(provider, row.kind):
+            return
+        own = row.meta.get(META_KEY)
+        if before == after and own and own[-1] == [at, after]:
+            return  # created in the state it then formally enters: one change, not two
+        self._record(provider, row, before, after, at)
 
     def removed(self, provider: str, row: Row) -> None:
         if not self.tracks(provider, row.kind):

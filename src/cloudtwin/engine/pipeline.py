@@ -43,6 +43,11 @@ def dumps(body: Any) -> str | bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
+def _plain(extra: Mapping[str, Any]) -> dict[str, Any]:
+    """An error's extra fields as the journal can hold them (JSON scalars, else their text)."""
+    return {k: v if v is None or isinstance(v, (str, int, float, bool)) else str(v) for k, v in extra.items()}
+
+
 class Pipeline:
     def __init__(self, twin: Twin) -> None:
         self.twin = twin
@@ -75,7 +80,7 @@ class Pipeline:
             "operation": operation.operation_id if operation else None,
             "method": method, "path": request.path, "query": info.query_string,
             "account": None, "fault": None, "at": iso(now), "epoch": now, "wall": time.time(),
-            "request_body": None,
+            "request_body": None, "request_headers": headers,
         }
         try:
             body = self._read_body(mounted.api.max_body_bytes)
@@ -94,9 +99,13 @@ class Pipeline:
         if response.status_code == 429:
             entry["retry_after"] = response.headers.get("Retry-After")
             self._remember_retry_after(entry, entry["retry_after"])
+        entry["response_headers"] = dict(response.headers)
         entry["response_body"] = None if response.is_streamed else preview(response.get_data())
         entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-        twin.journal.record(entry)
+        # An operation that only looks (`x-cloudtwin-journal: false`) is not journaled: a dashboard
+        # polling it would otherwise push out the very requests it is there to show.
+        if operation is None or operation.raw.get("x-cloudtwin-journal", True):
+            twin.journal.record(entry)
         return response
 
     def _serve(self, mounted: MountedApi, operation: Operation, info: RequestInfo, own_values: Mapping[str, str],
@@ -118,7 +127,12 @@ class Pipeline:
 
         def answer() -> Response:
             raw = RawRequest(info.method, own_values, info.raw_query, info.headers, request.content_type, body)
-            response = self._call(mounted, operation, validate(operation, raw), account, info)
+            try:
+                valid = validate(operation, raw)
+            except ApiError as error:  # the journal says why the spec refused it
+                entry["validation_error"] = {"key": error.key, "message": error.message, **_plain(error.extra)}
+                raise
+            response = self._call(mounted, operation, valid, account, info)
             response.headers.extend(limit_headers)
             return response
 

@@ -200,6 +200,9 @@ class Provider:
     client_token: Callable[[Context], str] | None = None
     # The headers a client sends with that credential.
     auth_headers: Callable[[str], dict[str, str]] | None = None
+    # How the control plane shows a resource kind (kind -> view) where calling the spec's
+    # `x-cloudtwin.resources.<kind>.get` operation would need a credential minted for it.
+    resource_views: dict[str, Callable[[Context, Row], Any]] = field(default_factory=dict)
 
 
 def require(condition: bool, key: str, message: str | None = None, **extra: Any) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from .errors import ApiError
-from .provider import Call, Reply, RequestInfo
+from .provider import Call, Context, Reply, RequestInfo
 from .store import Row
 
 if TYPE_CHECKING:
@@ -136,14 +136,17 @@ def summary(kind: ResourceKind, row: Row) -> dict[str, Any]:
 def render(twin: "Twin", kind: ResourceKind, row: Row, host_url: str) -> tuple[Any, str | None]:
     """The resource as its provider's own GET answers it, and why not when it cannot (or None).
     The caller holds the twin's lock."""
+    provider = twin.providers[kind.provider]
+    # A provider-wide row (public images) belongs to no account: shown as the first account sees it.
+    account = twin.store.accounts.get(row.account) or next(iter(twin.store.accounts.values()), None)
+    view = provider.resource_views.get(kind.kind)
+    if view is not None:
+        return view(Context(twin, provider.name, account, twin.clock.now()), row), None
     if kind.get is None:
         return None, "The provider declares no operation that shows this kind."
-    provider = twin.providers[kind.provider]
     api = next(a for a in provider.apis if a.name == kind.api)
     spec = twin.specs[api.name]
     operation = spec.operations[kind.get]
-    # A provider-wide row (public images) belongs to no account: shown as the first account sees it.
-    account = twin.store.accounts.get(row.account) or next(iter(twin.store.accounts.values()), None)
     mount_values = _mount_values(spec.mount, kind, row)
     params = [p.name for p in operation.params if p.location == "path" and p.name not in mount_values]
     if len(params) != 1:

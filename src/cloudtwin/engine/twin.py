@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -43,6 +44,7 @@ class Twin:
         self.providers: dict[str, Provider] = {p.name: p for p in providers}
         self.seed = seed
         self.lock = threading.RLock()
+        self._applying_at: float | None = None  # the due time of the event being applied
         self.clock = clock or Clock()
         self.journal = Journal()
         self.specs: dict[str, Spec] = {}
@@ -52,8 +54,6 @@ class Twin:
         if fixtures is not None:
             base = merge(base, load_folder(fixtures, self.providers))
         self.base_fixtures = merge(base, overrides or {})
-        self.resource_kinds = ResourceKinds.declared(self)
-        self._applying_at: float | None = None  # the due time of the event being applied
         self.reset()
 
     # Specs ---------------------------------------------------------------------------
@@ -99,15 +99,6 @@ class Twin:
                     provider.setup(Context(self, provider.name, None, now))
             for raw in self.base_fixtures.get("accounts", []):
                 self.add_account(raw)
-
-    def _start_history(self) -> None:
-        self.history = History(self.resource_kinds, self.instant, self.resource_kinds.state_of,
-                               self.resource_kinds.id_of)
-        self.store.observer = self.history
-
-    def instant(self) -> float:
-        """Virtual now, or while a due event is applied, the instant it was due."""
-        return self.clock.now() if self._applying_at is None else self._applying_at
 
     def _load_fixture_faults(self) -> None:
         """Rules a provider's `faults.yaml` declares: part of the fixtures, so part of every reset."""
@@ -198,6 +189,10 @@ class Twin:
             applied += 1
         return applied
 
+    def instant(self) -> float:
+        """Virtual now, or while a due event is applied, the instant it was due."""
+        return self.clock.now() if self._applying_at is None else self._applying_at
+
     def advance(self, seconds: float) -> int:
         with self.lock:
             self.clock.advance(seconds)
@@ -227,6 +222,18 @@ class Twin:
         provider = self.providers[provider_name]
         account = self.store.accounts.get(payload.get("account", "")) if payload.get("account") else None
         provider.timers[timer](Context(self, provider_name, account, event.due), payload)
+
+    # Seeing inside -------------------------------------------------------------------
+    @cached_property
+    def resource_kinds(self) -> ResourceKinds:
+        """The kinds the providers' specs declare as resources (`x-cloudtwin.resources`)."""
+        return ResourceKinds.declared(self)
+
+    def _start_history(self) -> None:
+        """A fresh record of state changes, hearing of every row the new store creates or removes."""
+        self.history = History(self.resource_kinds, self.instant, self.resource_kinds.state_of,
+                               self.resource_kinds.id_of)
+        self.store.observer = self.history
 
     # Persistence ---------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:
