@@ -72,7 +72,7 @@ def register(subparsers: Any) -> None:
     common = common_options()
 
     p = subparsers.add_parser("resources", parents=[common], help="list a running twin's resources (or show one)",
-                              description="List resources across providers and accounts, newest first, a page at "
+                              description="List resources across providers and accounts, a page at "
                                           "a time; with an ID, one resource: its state history, pending events and "
                                           "its JSON as the provider returns it.")
     p.add_argument("provider", nargs="?", help="only this provider (genesis, barrack, rackspace)")
