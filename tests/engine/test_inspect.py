@@ -53,6 +53,27 @@ def test_filters_by_state_search_and_account(client, gc) -> None:
     assert client.get("/_twin/resources?kind=instance&account=other").get_json()["total"] == 0
 
 
+def test_a_filtered_listing_examines_a_bounded_number_of_rows_and_goes_on_from_there(client, gc, monkeypatch) -> None:
+    from cloudtwin.engine import inspect
+
+    for n in range(6):
+        create_instance(gc, name=f"{'match' if n in (1, 4) else 'other'}-{n}", hostname=f"h{n}")
+    monkeypatch.setattr(inspect, "SCAN_BUDGET", 2)
+    page = client.get("/_twin/resources?kind=instance&q=match").get_json()
+    assert [i["name"] for i in page["items"]] == ["match-1"] and page["total_exact"] is False
+    names, cursor = [], ""
+    while True:  # short pages, each bounded, together find every match once
+        page = client.get(f"/_twin/resources?kind=instance&q=match{cursor}").get_json()
+        names += [i["name"] for i in page["items"]]
+        if page["next"] is None:
+            break
+        cursor = f"&cursor={page['next']}"
+    assert names == ["match-1", "match-4"]
+    monkeypatch.setattr(inspect, "SCAN_BUDGET", 10_000)
+    whole = client.get("/_twin/resources?kind=instance&q=match").get_json()
+    assert whole["total"] == 2 and whole["total_exact"] is True and whole["next"] is None
+
+
 def test_a_bad_cursor_is_refused(client) -> None:
     resp = client.get("/_twin/resources?cursor=nonsense")
     assert resp.status_code == 400

@@ -190,8 +190,21 @@ async function resourcesPage(params) {
   for (const el of [kind, state]) el.addEventListener("change", apply);
 
   async function load(cursor) {
+    // A filtered listing examines a bounded number of rows per call: go on until the page is full.
     const page = await get("/resources" + query({ ...filters, limit: 50, cursor }));
-    totalText.textContent = `${page.total.toLocaleString()} resource${page.total === 1 ? "" : "s"}`;
+    let calls = 1;
+    while (page.items.length < 50 && page.next && calls < 50) {
+      totalText.textContent = `searching… ${page.items.length} so far`;
+      const more = await get("/resources" + query({ ...filters, limit: 50 - page.items.length, cursor: page.next }));
+      page.items.push(...more.items);
+      page.next = more.next;
+      page.total += more.total;
+      calls += 1;
+    }
+    const exact = page.next === null || (calls === 1 && page.total_exact !== false);
+    const count = cursor ? null : page.total;
+    totalText.textContent = count === null ? "" : exact ? `${count.toLocaleString()} resource${count === 1 ? "" : "s"}`
+      : `${count.toLocaleString()}${page.next ? "+" : ""} match${count === 1 ? "" : "es"}`;
     const rows = page.items.map((r) => {
       const link = `#/resource/${encodeURIComponent(r.provider)}/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.id)}` +
         (r.region ? `?region=${encodeURIComponent(r.region)}` : "");
@@ -236,7 +249,7 @@ async function resourcePage(params, provider, kind, id) {
     const history = h("ol", { class: "timeline", id: "resource-history" }, data.history.map((mark, i) => {
       const previous = data.history[i - 1];
       return h("li", {}, stateBadge(mark.state), " ", h("span", { class: "when" }, fmtTime(mark.at)),
-        previous ? h("span", { class: "muted" }, `  after ${fmtSpan(mark.epoch - previous.epoch)}`) : h("span", { class: "muted" }, "  created"));
+        previous ? h("span", { class: "muted" }, `  after ${fmtSpan(mark.epoch - previous.epoch)}`) : h("span", { class: "muted" }, "  (new)"));
     }), data.pending.map((event) => h("li", { class: "pending" }, h("span", { class: "badge" }, event.event), " ",
       h("span", { class: "when" }, fmtTime(event.at)), h("span", { class: "muted" }, `  ${relative(event.epoch)}`))));
     holder.replaceChildren(
@@ -292,7 +305,7 @@ async function journalPage(params) {
       h("td", {}, entry.event ? h("span", { class: "badge warn" }, entry.event) : h("span", { class: "mono" }, entry.method || "")),
       h("td", {}, entry.operation || h("span", { class: "muted" }, entry.path || "—")),
       h("td", { class: "mono" }, entry.account || "—"), h("td", {}, statusBadge(entry.status)),
-      h("td", {}, entry.fault ? h("span", { class: "badge bad" }, `${entry.fault.kind} · ${entry.fault.rule}`) : ""),
+      h("td", {}, entry.fault ? h("span", { class: "badge bad", title: `rule ${entry.fault.rule}` }, entry.fault.kind) : ""),
       h("td", { class: "num muted nowrap" }, entry.duration_ms !== undefined ? `${entry.duration_ms.toFixed(1)} ms` : ""));
     return tr;
   }
@@ -327,7 +340,7 @@ async function journalPage(params) {
       h("button", { class: "ghost", onclick: apply }, "Filter"),
       h("button", { class: "danger", onclick: async () => { if (confirm("Forget the whole journal?")) { await api("DELETE", "/journal"); route(); } } }, "Clear journal")),
     h("div", { class: "split" },
-      h("table", { id: "journal-table" }, h("thead", {}, h("tr", {}, ["#", "Virtual time", "Method", "Operation", "Account", "Status", "Fault", "Took"].map((t) => h("th", {}, t)))), body),
+      h("div", { class: "scroll-x" }, h("table", { id: "journal-table" }, h("thead", {}, h("tr", {}, ["#", "Virtual time", "Method", "Operation", "Account", "Status", "Fault", "Took"].map((t) => h("th", {}, t)))), body)),
       detail));
   await poll();
   const timer = setInterval(() => { if (live.checked && document.visibilityState === "visible") poll().catch(() => {}); }, 1000);
