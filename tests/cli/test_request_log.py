@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import io
+import os
+import pty
 import queue
+import select
+import subprocess
+import sys
 import threading
+import time
 from typing import Any
 
 import pytest
 import requests
-from served_process import TwinProcess
+from served_process import TwinProcess, free_port
 
 from cloudtwin.console.request_log import RequestLog, format_line
 
@@ -104,3 +110,30 @@ def test_serve_logs_nothing_when_stdout_is_not_a_terminal_unless_asked() -> None
     finally:
         code, output = served.interrupt()
     assert code == 0 and "listVolumes" not in output
+
+
+@pytest.mark.served
+def test_serve_in_a_terminal_logs_by_default() -> None:
+    """stdout a terminal (a pseudo-terminal here): one line per request with no flag, status coloured."""
+    port = free_port()
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "cloudtwin", "serve", "--port", str(port),
+                                "--provider", "genesis"], stdout=follower, stderr=follower,
+                               env={k: v for k, v in os.environ.items() if k != "NO_COLOR"})
+    os.close(follower)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"Ctrl-C stops" not in seen and time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.5)[0]:
+                seen += os.read(leader, 65536)
+        requests.get(f"http://127.0.0.1:{port}/genesis/compute/v1/volumes", headers=AUTH, timeout=5)
+        while b"listVolumes" not in seen and time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.5)[0]:
+                seen += os.read(leader, 65536)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        os.close(leader)
+    line = next(text for text in seen.decode(errors="replace").splitlines() if "listVolumes" in text)
+    assert "genesis" in line and "default" in line and "\033[32m200\033[0m" in line
