@@ -107,9 +107,12 @@ def test_resources_lists_filters_pages_and_shows_one(twin: TwinProcess, capsys: 
     assert code == 0 and "history" in out and "as the provider returns it" in out and ids[0] in out
 
 
-def test_resources_of_an_unknown_id_is_one_line(twin: TwinProcess, capsys: pytest.CaptureFixture[str]) -> None:
+def test_resources_of_an_unknown_id_or_provider_is_one_line(twin: TwinProcess,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(twin, capsys, "resources", "genesis", "volume", "no-such-volume")
     assert "the twin refused GET /_twin/resources/genesis/volume/no-such-volume (404)" in one_error_line(code, err)
+    code, _, err = run(twin, capsys, "resources", "genesys")
+    assert one_error_line(code, err) == "error: the twin serves no provider 'genesys' (it serves genesis)"
 
 
 # journal ---------------------------------------------------------------------------------

@@ -19,6 +19,10 @@ def resources(args: argparse.Namespace, client: TwinClient) -> int:
     query = {"provider": args.provider, "kind": args.kind, "account": args.account, "state": args.state,
              "q": args.search, "limit": args.limit, "cursor": args.cursor}
     pages = list(_pages(client, query, every=args.all))
+    if args.provider and not pages[0]["items"]:  # a typo'd provider would otherwise read as "none yet"
+        served = client.get("/health")["providers"]
+        if args.provider not in served:
+            raise ConsoleError(f"the twin serves no provider {args.provider!r} (it serves {', '.join(served)})")
     items = [item for page in pages for item in page["items"]]
     last = pages[-1]
     if wants_json(args):
