@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import select
 import subprocess
 import sys
 import threading
@@ -138,11 +139,12 @@ def test_journal_follow_prints_new_requests_as_they_come(twin: TwinProcess) -> N
                                  "--since", str(since), "--interval", "0.1", "--operation", "createVolume"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.0)  # it has started following
+        time.sleep(0.5)  # it has started following (`--since` catches the entry either way)
         volume_id = create_volume(twin, "followed")
         assert follower.stdout is not None
-        line = follower.stdout.readline()
-        entry = json.loads(line)
+        ready, _, _ = select.select([follower.stdout], [], [], 30)
+        assert ready, "cloudtwin journal --follow printed nothing within 30 s"
+        entry = json.loads(follower.stdout.readline())
         assert entry["operation"] == "createVolume" and entry["status"] == 201 and volume_id in entry["response_body"]
     finally:
         follower.terminate()
