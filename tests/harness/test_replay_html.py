@@ -203,3 +203,20 @@ def test_pytest_writes_the_report_for_collected_scenarios(stories: Path, tmp_pat
     text = report.read_text(encoding="utf-8")
     assert "2 scenarios: 1 passed, 1 failed" in text and 'data-lane="genesis/instance/' in text
     assert "✗ step 7" in text
+
+
+def test_against_an_endpoint_the_report_draws_the_steps_requests(stories: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from cloudtwin.harness.handle import ServedTwin
+
+    served = ServedTwin(["genesis"], seed=3)
+    report = tmp_path / "remote.html"
+    try:
+        code = main(["replay", str(stories / "b-passes.yaml"), "--base-url", served.base_url("genesis"),
+                     "--token", "gc-default-0000000000000000000000", "--skip-twin-steps", "--html", str(report)])
+    finally:
+        served.close()
+    assert code == 0 and f"replay report: {report}" in capsys.readouterr().out
+    text = report.read_text(encoding="utf-8")
+    assert "not run on an in-process twin" in text and "Wall-clock time starts at" in text
+    assert text.count('class="mark request"') == 2 and 'data-status="201"' in text and "data-lane" not in text

@@ -78,6 +78,7 @@ def _scenario(number: int, t: Mapping[str, Any]) -> str:
     badge = '<span class="badge pass">PASS</span>' if passed else '<span class="badge fail">FAIL</span>'
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in t.get("notes") or [])
     error = f'<p class="error">{_e(t["error"])}</p>' if t.get("error") else ""
+    time_base = "Wall-clock" if t.get("time_base") == "wall" else "Virtual"
     fired = sum(1 for r in t["requests"] if r.get("fault")) + len(t["lifecycle_faults"])
     counts = " · ".join((_count(len(t["requests"]), "request"), _count(len(t["lanes"]), "resource"),
                          _count(fired, "fault") + " fired", _count(len(t["clock"]), "clock move")))
@@ -85,8 +86,9 @@ def _scenario(number: int, t: Mapping[str, Any]) -> str:
             f'<details{"" if passed and number > 0 else " open"}><summary>{badge} <b>{_e(t["name"])}</b> '
             f'<span class="path">{_e(t["path"])}</span> <span class="counts">{counts}</span></summary>'
             f'{error}{notes}<div class="chart">{_svg(number, t, failed_step)}</div>'
-            f'<div class="detail" id="detail-s{number}"><p class="hint">Virtual time starts at '
-            f'{_e(_iso(_first_instant(t)))}. Click a mark, a lane or a step for its details.</p></div>{_steps(t, failed_step)}</details></section>')
+            f'<div class="detail" id="detail-s{number}"><p class="hint">{time_base} time starts at '
+            f'{_e(_iso(_first_instant(t)))}. Click a mark, a lane or a step for its details.</p></div>'
+            f'{_steps(t, failed_step)}</details></section>')
 
 
 def _first_instant(t: Mapping[str, Any]) -> float:
@@ -297,8 +299,8 @@ def _steps(t: Mapping[str, Any], failed_step: Mapping[str, Any] | None) -> str:
 
 
 def _failure(step: Mapping[str, Any]) -> str:
-    rows = "".join(f'<tr><td class="where">{_e(m["where"])}</td><td class="expected">{_e(_show(m["expected"]))}</td>'
-                   f'<td class="actual">{_e(_show(m["actual"]))}</td></tr>' for m in step["mismatches"])
+    rows = "".join(f'<tr><td class="where">{_e(m["where"])}</td><td class="expected">{_cell(m["expected"])}</td>'
+                   f'<td class="actual">{_cell(m["actual"])}</td></tr>' for m in step["mismatches"])
     table = (f'<table class="diff"><thead><tr><th>where</th><th>expected</th><th>actual</th></tr></thead>'
              f'<tbody>{rows}</tbody></table>' if rows else "")
     blocks = []
@@ -326,6 +328,14 @@ def _e(value: Any) -> str:
 
 def _j(value: Any) -> str:
     return _e(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _cell(value: Any, widest: int = 300) -> str:
+    """A diff cell: short values whole; a long one cut, with the whole of it in its tooltip."""
+    text = _show(value)
+    if len(text) <= widest:
+        return _e(text)
+    return f'<span title="{_e(text[:4000])}">{_e(text[:widest])}…</span>'
 
 
 def _show(value: Any) -> str:

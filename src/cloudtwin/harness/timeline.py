@@ -41,10 +41,13 @@ def capture(result: ScenarioResult, target: Any, history_since: int = 0) -> dict
         "passed": result.passed, "error": result.error,
         "steps": [_step(step) for step in result.steps],
         "requests": [], "clock": [], "twin_events": [], "lifecycle_faults": [], "lanes": [],
-        "notes": [],
+        "notes": [], "time_base": "virtual",
     }
     if not getattr(target, "is_twin", False) or not hasattr(target, "twin"):
-        data["notes"].append("not run on an in-process twin: no journal or history to draw")
+        data["notes"].append("not run on an in-process twin: requests as the steps saw them (a wait's last "
+                             "poll), on the wall clock; no resource lanes")
+        data["requests"] = _step_requests(result)
+        data["time_base"] = "wall"
         return data
     entries = _journal(target)
     _split_journal(entries, data)
@@ -76,6 +79,20 @@ def _step(step: StepResult) -> dict[str, Any]:
             out["expected"] = _plain(exchange["expect"])
         if "journal" in exchange:
             out["journal"] = _plain(exchange["journal"])
+    return out
+
+
+def _step_requests(result: ScenarioResult) -> list[dict[str, Any]]:
+    """Without a journal: each request step's exchange, at the instant its step began."""
+    out = []
+    for number, step in enumerate(result.steps, 1):
+        request, response = (step.exchange or {}).get("request"), (step.exchange or {}).get("response")
+        if not request or not response:
+            continue
+        out.append({"seq": number, "at": step.virtual_at, "operation": None, "method": request.get("method"),
+                    "path": request.get("url"), "status": response.get("status"), "account": None, "fault": None,
+                    "duration_ms": round(step.real_ms, 3), "response": _plain(response.get("body")),
+                    "step": step.step.index})
     return out
 
 
