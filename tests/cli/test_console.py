@@ -151,6 +151,32 @@ def test_journal_follow_prints_new_requests_as_they_come(twin: TwinProcess) -> N
         follower.communicate(timeout=10)
 
 
+def test_journal_follow_as_a_table_prints_its_header_once(twin: TwinProcess) -> None:
+    follower = subprocess.Popen([sys.executable, "-m", "cloudtwin", "journal", "--follow", "--url", twin.base,
+                                 "--interval", "0.1", "--operation", "createVolume", "--limit", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    try:
+        assert follower.stdout is not None
+        ready, _, _ = select.select([follower.stdout], [], [], 30)
+        assert ready
+        lines.append(follower.stdout.readline())  # the header comes first, rows or not
+        before = requests.get(twin.base + "/_twin/journal", params={"limit": 1}, timeout=5).json()["last_seq"]
+        create_volume(twin, "followed-in-a-table")
+        while not any(line.split()[:1] and line.split()[0].isdigit() and int(line.split()[0]) > before
+                      for line in lines):
+            ready, _, _ = select.select([follower.stdout], [], [], 30)
+            assert ready, f"no new row after {lines}"
+            lines.append(follower.stdout.readline())
+    finally:
+        follower.terminate()
+        follower.communicate(timeout=10)
+    assert lines[0].split()[:3] == ["SEQ", "VIRTUAL", "TIME"]
+    assert sum(line.startswith("SEQ ") for line in lines) == 1
+    newest = lines[-1].split()
+    assert newest[3:7] == ["genesis", "default", "createVolume", "201"]
+
+
 # faults ----------------------------------------------------------------------------------
 def test_faults_add_from_flags_fires_and_shows_in_list_and_journal(twin: TwinProcess,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:

@@ -34,16 +34,14 @@ def journal(args: argparse.Namespace, client: TwinClient) -> int:
             print("no journal entries" + (" match" if any(v is not None for v in query.values()) else ""))
         return 0
     since = int(first["last_seq"])
-    _emit(entries, as_json, header=True)
-    header_due = not entries
+    _emit(entries, as_json, header=True)  # the header now, even with no rows yet: the columns are fixed
     while True:  # Ctrl-C ends it
         time.sleep(args.interval)
         page = client.get("/journal", {**query, "since": since, "limit": JOURNAL_MAX})
         since = max([since, int(page["last_seq"])] + [int(e["seq"]) for e in page["entries"]])
         fresh = [e for e in page["entries"] if shown(e)]
         if fresh:
-            _emit(fresh, as_json, header=header_due)
-            header_due = False
+            _emit(fresh, as_json, header=False)
 
 
 class _JournalFilter:
