@@ -29,9 +29,9 @@ RTX3090 = "vcpu-4_memory-24g_nvidia-rtx-3090-1"
 H100 = "vcpu-192_memory-1920g_nvidia-h100-sxm5-8"
 GAUDI = "vcpu-16_memory-120g_intel-gaudi2-1"
 
-UBUNTU_22 = "2cd0e25f-7a1b-4c2d-8e3f-4a5b6c7d8e9f"
-UBUNTU_24 = "3b29b09e-5c6f-4a8e-9d7b-2f1e0c9a8b7c"
-UBUNTU_ML = "df3718d1-b8b1-4e3c-a4a1-0b2c1f2c3e4d"
+UBUNTU_22 = "2cd0e25f-a39e-4bc6-aa78-b4c40b87072a"
+UBUNTU_24 = "3b29b09e-138e-11ef-a299-7fd37e9e8724"
+UBUNTU_ML = "df3718d1-c738-49e4-9d44-6b39579a2c6a"
 DEBIAN_12 = "55e261aa-1b2c-4d3e-9f4a-5b6c7d8e9f0a"
 WINDOWS = "7f3c2a10-8d4e-4b5f-a6c7-d8e9f0a1b2c3"
 

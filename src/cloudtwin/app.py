@@ -13,9 +13,9 @@ from werkzeug.exceptions import HTTPException
 from .dashboard import mount_dashboard
 from .engine import resources
 from .engine.admin import admin_provider
-from .engine.errors import ApiError, ErrorTable
+from .engine.errors import ErrorTable
 from .engine.pipeline import Pipeline
-from .engine.provider import Provider, RequestInfo
+from .engine.provider import Provider
 from .engine.routing import LazyBuildRule, MountedApi, mount, mount_enums, mount_params_of
 from .engine.spec import Spec
 from .engine.twin import Twin
@@ -66,18 +66,7 @@ def create_app(twin: Twin, *, admin_token: str | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def routing_error(exc: HTTPException) -> Response:
-        mounted = owner(request.path)
-        if mounted is None:
-            body = {"error": {"code": "route_not_found", "message": f"No API is mounted at {request.path}."}}
-            return Response(json.dumps(body), status=404, content_type="application/json")
-        key = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
-            exc.code or 400, "invalid_request")
-        headers = {}
-        if exc.code == 405:
-            headers["Allow"] = ", ".join(sorted(getattr(exc, "valid_methods", None) or []))
-        info = RequestInfo(request.method, request.path, {k.lower(): v for k, v in request.headers.items()},
-                           request.host_url.rstrip("/") + mounted.prefix, {})
-        return pipeline.error_response(mounted, ApiError(key, headers=headers), info)
+        return pipeline.unmatched(owner(request.path), exc)  # answered in the owner's shape, and journaled
 
     app.extensions["cloudtwin"] = twin
     app.extensions["cloudtwin.mounted"] = mounted_apis

@@ -363,3 +363,10 @@ def test_a_request_line_of_absurd_length_is_refused_quickly(served):
     path = f"{GENESIS}/instances?page=" + "9" * 200_000
     code, headers, body, seconds = raw(served, request_bytes("GET", path, G_AUTH))
     assert code in (400, 414, 431) and seconds < 5
+
+
+def test_an_integer_past_pythons_digit_limit_is_a_400_not_a_crash(handle):
+    """Python refuses to parse an int of more than 4,300 digits; a query value that long is refused."""
+    reply = _wsgi(handle, "genesis", "GET", f"{GENESIS}/instances?page={'9' * 5000}", headers=G_AUTH)
+    assert reply.status_code == 400, reply.get_data(as_text=True)[:300]
+    assert reply.get_json()["code"]

@@ -54,7 +54,7 @@ class Journal:
 
 def _field_matches(entry: Mapping[str, Any], key: str, wanted: Any) -> bool:
     value = entry.get(key)
-    if key == "fault" and wanted in ("true", True):
+    if key in ("fault", "unmatched") and wanted in ("true", True):
         return value is not None
     if isinstance(value, int) and isinstance(wanted, str) and wanted.isdigit():
         return value == int(wanted)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from collections import OrderedDict
 from typing import Any, Mapping
 
 from flask import Response, request
+from werkzeug.exceptions import HTTPException
 
 from . import connection
 from .clock import iso
@@ -20,7 +23,7 @@ from .errors import ApiError
 from .faults.rules import Request as FaultRequest
 from .journal import preview
 from .provider import Call, Context, Reply, RequestInfo
-from .routing import MountedApi
+from .routing import MountedApi, nearest_operations
 from .spec import Operation
 from .twin import Twin
 from .validation import RawRequest, validate
@@ -31,6 +34,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency; stay correct w
     orjson = None
 
 log = logging.getLogger("cloudtwin")
+NEAR_MISS_CACHE = 512  # distinct wrong calls whose near misses are remembered
 
 
 def dumps(body: Any) -> str | bytes:
@@ -51,9 +55,16 @@ def _plain(extra: Mapping[str, Any]) -> dict[str, Any]:
 class Pipeline:
     def __init__(self, twin: Twin) -> None:
         self.twin = twin
+        self.mounted: list[MountedApi] = []  # every API a view was made for: where near misses are sought
+        # (provider, path, method) -> nearest operations: a client repeating a wrong call costs a lookup
+        self._near_cache: OrderedDict[tuple[str | None, str, str], list[dict[str, Any]]] = OrderedDict()
+        self._near_lock = threading.Lock()
 
     # The view Flask calls ----------------------------------------------------------
     def view(self, mounted: MountedApi, path: str, operations: dict[str, Operation]):  # type: ignore[no-untyped-def]
+        if not any(m is mounted for m in self.mounted):
+            self.mounted.append(mounted)
+
         def dispatch(**path_values: str) -> Response:
             return self.handle(mounted, path, operations, path_values)
         dispatch.__name__ = f"dispatch_{mounted.name}"
@@ -85,8 +96,14 @@ class Pipeline:
         try:
             body = self._read_body(mounted.api.max_body_bytes)
             entry["request_body"] = preview(body)
-            self._check_mount(mounted, mount_values)
+            try:
+                self._check_mount(mounted, mount_values)
+            except ApiError:
+                entry["unmatched"] = self._near_misses(mounted, "no_route", request.path, method)
+                raise
             if operation is None:
+                if method != "OPTIONS":
+                    entry["unmatched"] = self._near_misses(mounted, "method_not_allowed", request.path, method)
                 response = self._no_operation(mounted, info, operations)
             else:
                 response = self._serve(mounted, operation, info, own_values, body, now, entry)
@@ -107,6 +124,53 @@ class Pipeline:
         if operation is None or operation.raw.get("x-cloudtwin-journal", True):
             twin.journal.record(entry)
         return response
+
+    def unmatched(self, mounted: MountedApi | None, error: HTTPException) -> Response:
+        """A request no route (or no method of a route) took: the owning API's error, journaled
+        with the reason and the operations the client was most likely trying to reach."""
+        started = time.perf_counter()
+        now = self.twin.clock.now()
+        reason = {404: "no_route", 405: "method_not_allowed"}.get(error.code or 0, "rejected")
+        entry: dict[str, Any] = {
+            "provider": mounted.provider.name if mounted else None, "api": mounted.name if mounted else None,
+            "operation": None, "method": request.method, "path": request.path,
+            "query": request.query_string.decode("latin-1"), "account": None, "fault": None,
+            "at": iso(now), "epoch": now, "wall": time.time(), "request_body": None,
+            "unmatched": self._near_misses(mounted, reason, request.path, request.method),
+        }
+        if mounted is None:
+            body = {"error": {"code": "route_not_found", "message": f"No API is mounted at {request.path}."}}
+            response = Response(json.dumps(body), status=404, content_type="application/json")
+        else:
+            key = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+                error.code or 400, "invalid_request")
+            headers = {}
+            if error.code == 405:
+                headers["Allow"] = ", ".join(sorted(getattr(error, "valid_methods", None) or []))
+            info = RequestInfo(request.method, request.path, {k.lower(): v for k, v in request.headers.items()},
+                               request.host_url.rstrip("/") + mounted.prefix, {})
+            response = self.error_response(mounted, ApiError(key, headers=headers), info)
+        entry["status"] = response.status_code
+        entry["response_body"] = preview(response.get_data())
+        entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        self.twin.journal.record(entry)
+        return response
+
+    def _near_misses(self, mounted: MountedApi | None, reason: str, path: str, method: str) -> dict[str, Any]:
+        """Near misses within the provider the path belongs to (all APIs when it belongs to none)."""
+        key = (mounted.provider.name if mounted else None, path, method)
+        with self._near_lock:
+            nearest = self._near_cache.get(key)
+            if nearest is not None:
+                self._near_cache.move_to_end(key)
+        if nearest is None:
+            scope = [m for m in self.mounted if mounted is None or m.provider.name == mounted.provider.name]
+            nearest = nearest_operations(scope, path, method)
+            with self._near_lock:
+                self._near_cache[key] = nearest
+                while len(self._near_cache) > NEAR_MISS_CACHE:
+                    self._near_cache.popitem(last=False)
+        return {"reason": reason, "nearest": [dict(n) for n in nearest]}
 
     def _serve(self, mounted: MountedApi, operation: Operation, info: RequestInfo, own_values: Mapping[str, str],
                body: bytes, now: float, entry: dict[str, Any]) -> Response:

@@ -6,9 +6,10 @@ pipeline and gets the provider's own 405 with `Allow`, not Werkzeug's HTML page.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from flask import Flask
 from werkzeug.routing import Rule
@@ -92,3 +93,45 @@ def mount_enums(spec: Spec, params: frozenset[str]) -> dict[str, frozenset[str]]
     variables = ((spec.document.get("servers") or [{}])[0] or {}).get("variables") or {}
     return {name: frozenset(variables[name]["enum"]) for name in params
             if name in variables and variables[name].get("enum")}
+
+
+# Near misses ------------------------------------------------------------------------
+NEAREST_COUNT = 3
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.split("/") if s]
+
+
+def _segment_score(template: str, actual: str) -> float:
+    if template == actual:
+        return 1.0
+    if template.startswith("{") and template.endswith("}"):
+        return 0.9  # a parameter takes any value, but an exact literal says more
+    return difflib.SequenceMatcher(None, template, actual).ratio()
+
+
+def path_similarity(template: str, path: str) -> float:
+    """0..1: how close a request path comes to a path template, segment by segment (a
+    misspelled segment scores by its spelling; a missing or extra segment scores nothing)."""
+    want, got = _segments(template), _segments(path)
+    if not want and not got:
+        return 1.0
+    total = sum(_segment_score(w, g) for w, g in zip(want, got))
+    return total / max(len(want), len(got))
+
+
+def nearest_operations(apis: Iterable[MountedApi], path: str, method: str,
+                       count: int = NEAREST_COUNT) -> list[dict[str, Any]]:
+    """The operations a request that matched none was most likely meant for, best first (like
+    WireMock's near misses): by path similarity, the request's own method breaking ties."""
+    scored = []
+    for mounted in apis:
+        for template, operations in mounted.spec.paths.items():
+            score = path_similarity(mounted.prefix + template, path)
+            for op_method, operation in operations.items():
+                same_method = op_method == method or (method == "HEAD" and op_method == "GET")
+                scored.append((round(score, 3), same_method, mounted.name, operation))
+    scored.sort(key=lambda s: (-s[0], not s[1], s[3].operation_id))
+    return [{"operation": op.operation_id, "api": api, "method": op.method, "path": op.path, "score": score}
+            for score, _, api, op in scored[:count]]

@@ -30,6 +30,23 @@ class SpecError(Exception):
     """The document cannot be served: a start-up error, never a silent 404."""
 
 
+class Compiled:
+    """A compiled validator with the schema it came from: a refusal can then be explained in
+    the schema's own terms (a discriminator's valid values, the properties an object allows)."""
+
+    __slots__ = ("schema", "_validator")
+
+    def __init__(self, schema: Mapping[str, Any], validator: Any) -> None:
+        self.schema = schema
+        self._validator = validator
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self._validator.is_valid(instance))
+
+    def iter_errors(self, instance: Any) -> Any:
+        return self._validator.iter_errors(instance)
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -65,6 +82,10 @@ class Operation:
     statuses: frozenset[int]
     needs_auth: bool
     raw: Mapping[str, Any] = field(repr=False)
+    # `x-cloudtwin.strict_query` (document-wide or per operation): an undeclared query
+    # parameter is refused, not ignored. Real providers mostly ignore them; the control plane
+    # is strict so that a misspelled filter (`?fualt=true`) cannot pass as an unfiltered answer.
+    strict_query: bool = False
 
     @property
     def query_params(self) -> list[Param]:
@@ -139,7 +160,7 @@ class Spec:
         root = dict(schema)
         root["components"] = self._components_for(schema)
         try:
-            return jsonschema_rs.validator_for(root, validate_formats=True)
+            return Compiled(root, jsonschema_rs.validator_for(root, validate_formats=True))
         except Exception as exc:  # the library raises several types for a bad schema
             raise SpecError(f"{self.path}: cannot compile a schema: {exc}") from exc
 
@@ -273,6 +294,8 @@ class Spec:
             statuses=statuses,
             needs_auth=bool(security),
             raw=op,
+            strict_query=bool((op.get("x-cloudtwin") or {}).get("strict_query",
+                                                                 self.extension.get("strict_query", False))),
         )
 
     def _path_mismatch(self, op: Mapping[str, Any]) -> tuple[str, str]:

@@ -10,7 +10,9 @@ from typing import Any, Iterable, Mapping
 from . import resources
 from .clock import Clock, iso
 from .errors import ErrorTable
-from .faults import FaultEngine
+from .faults import FaultEngine, FaultTargets, lifecycle_states
+from .faults.targets import ApiTarget
+from .fixture_schemas import FixtureSchemaError, check_fixtures
 from .fixtures import load_folder, merge
 from .history import History
 from .ids import Ids
@@ -23,11 +25,9 @@ from .store import Row
 from .spec import Spec, SpecError
 from .store import Account, Store
 
-STATE_VERSION = 1
+from .state_document import STATE_FORMAT, STATE_VERSION, StateError, StateVersionError, check_state
 
-
-class StateVersionError(ValueError):
-    pass
+__all__ = ["FixtureSchemaError", "StateError", "StateVersionError", "Twin"]
 
 
 class Twin:
@@ -54,6 +54,9 @@ class Twin:
         if fixtures is not None:
             base = merge(base, load_folder(fixtures, self.providers))
         self.base_fixtures = merge(base, overrides or {})
+        # A fixture row that could not be served as its resource stops the start, naming file and line.
+        roots = [fixtures, resources.fixtures_dir()] if fixtures is not None else [resources.fixtures_dir()]
+        check_fixtures(self.specs.values(), self.base_fixtures, roots)
         self.reset()
 
     # Specs ---------------------------------------------------------------------------
@@ -86,12 +89,12 @@ class Twin:
             self.store = Store()
             self._start_history()
             self.scheduler = Scheduler()
-            self.faults = FaultEngine(self.ids)
+            self._build_lifecycles()
+            self.faults = FaultEngine(self.ids, self.fault_targets())
             self._load_fixture_faults()
             self.journal.clear()
             # (provider, account) -> virtual instant before which a retry comes too early
             self.retry_marks: dict[tuple[str, str | None], float] = {}
-            self._build_lifecycles()
             self._build_rate_limiters()
             now = self.clock.now()
             for provider in self.providers.values():
@@ -99,6 +102,17 @@ class Twin:
                     provider.setup(Context(self, provider.name, None, now))
             for raw in self.base_fixtures.get("accounts", []):
                 self.add_account(raw)
+
+    def fault_targets(self) -> FaultTargets:
+        """What a fault rule may name here: served operations and the fixtures' lifecycle states."""
+        apis = []
+        for provider, api in self.apis():
+            methods: dict[str, frozenset[str]] = {}
+            for op_id, operation in self.specs[api.name].operations.items():
+                methods[op_id] = frozenset({operation.method} | ({"HEAD"} if operation.method == "GET" else set()))
+            apis.append(ApiTarget(provider.name, api.name, methods))
+        lifecycles = {name: lifecycle_states(self.fixtures[name].get("lifecycles") or {}) for name in self.providers}
+        return FaultTargets(apis, lifecycles)
 
     def _load_fixture_faults(self) -> None:
         """Rules a provider's `faults.yaml` declares: part of the fixtures, so part of every reset."""
@@ -239,7 +253,7 @@ class Twin:
     def export_state(self) -> dict[str, Any]:
         with self.lock:
             return {
-                "format": "cloudtwin-state",
+                "format": STATE_FORMAT,
                 "version": STATE_VERSION,
                 "providers": sorted(self.providers),
                 "clock": self.clock.export(),
@@ -249,24 +263,23 @@ class Twin:
                 "faults": self.faults.export(),
             }
 
-    def import_state(self, state: Mapping[str, Any]) -> None:
-        if state.get("format") != "cloudtwin-state":
-            raise StateVersionError("not a cloudtwin state document")
-        version = state.get("version")
-        if version != STATE_VERSION:
-            raise StateVersionError(
-                f"state version {version} cannot be loaded by this twin (it reads version {STATE_VERSION})"
-            )
-        # Read the whole document before changing anything: a broken one leaves no partial state.
-        clock = dict(state["clock"])
-        float(clock["now"])
-        ids = Ids(self.seed)
-        ids.restore(dict(state["ids"]))
-        store = Store.restore(dict(state["store"]))
-        scheduler = Scheduler()
-        scheduler.restore(list(state["scheduler"]))
-        faults = FaultEngine(ids)
-        faults.restore(dict(state["faults"]))
+    def import_state(self, state: Any) -> None:
+        """Replace the whole state with an exported document, or raise StateError and change nothing."""
+        check_state(state, self.providers, lambda name: self.providers[name].timers)
+        # Build every part before swapping any: a document that fails half-way leaves no trace.
+        try:
+            clock = dict(state["clock"])
+            ids = Ids(self.seed)
+            ids.restore(dict(state["ids"]))
+            store = Store.restore(dict(state["store"]))
+            scheduler = Scheduler()
+            scheduler.restore(list(state["scheduler"]))
+            faults = FaultEngine(ids, self.fault_targets())
+            faults.restore(dict(state["faults"]))
+        except StateError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
+            raise StateError(f"the state document cannot be loaded: {exc}") from None
         with self.lock:
             self.clock.restore(clock)
             self.ids, self.store, self.scheduler, self.faults = ids, store, scheduler, faults

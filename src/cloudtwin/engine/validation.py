@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .errors import ApiError
+from .schema_messages import explain
 from .spec import Operation, Param
 
 MAX_BODY_BYTES = 1 * 1024 * 1024
@@ -42,10 +43,22 @@ class ValidInput:
 
 def validate(operation: Operation, raw: RawRequest) -> ValidInput:
     path = _params(operation, "path", {k: [v] for k, v in raw.path_params.items()})
+    if operation.strict_query:
+        _refuse_undeclared_query(operation, raw.query)
     query = _params(operation, "query", raw.query)
     headers = _params(operation, "header", {k: [v] for k, v in raw.headers.items()})
     body, media_type = _body(operation, raw)
     return ValidInput(path=path, query=query, headers=headers, body=body, media_type=media_type)
+
+
+def _refuse_undeclared_query(operation: Operation, query: Mapping[str, list[str]]) -> None:
+    declared = [p.name for p in operation.query_params]
+    unknown = sorted(set(query) - set(declared))
+    if unknown:
+        valid = ", ".join(declared) if declared else "none"
+        noun = "parameter" if len(unknown) == 1 else "parameters"
+        raise ApiError("invalid_request", f"Unknown query {noun} {', '.join(unknown)}; valid: {valid}.",
+                       field=unknown[0], location="query")
 
 
 def _params(operation: Operation, location: str, values: Mapping[str, list[str]]) -> dict[str, Any]:
@@ -99,10 +112,15 @@ def _items(param: Param, texts: list[str]) -> list[str]:
 
 def _scalar(kind: str, text: str) -> Any:
     # A text that does not parse stays text, so that validation reports the type error.
-    if kind == "integer" and _INT.match(text):
-        return int(text)
-    if kind == "number" and _NUM.match(text):
-        return float(text) if not _INT.match(text) else int(text)
+    # Python refuses to parse integers of more than 4,300 digits (ValueError): such a
+    # value stays text too, and is refused as a 400 rather than a crash.
+    try:
+        if kind == "integer" and _INT.match(text):
+            return int(text)
+        if kind == "number" and _NUM.match(text):
+            return float(text) if not _INT.match(text) else int(text)
+    except ValueError:
+        return text
     if kind == "boolean" and text in ("true", "false"):
         return text == "true"
     return text
@@ -149,4 +167,8 @@ def _check(validator: Any, instance: Any, *, where: str) -> None:
         raise ApiError("invalid_request", f"Invalid {where}: nesting too deep.") from None
     pointer = "/".join(str(part) for part in error.instance_path)
     field = f" at '{pointer}'" if pointer else ""
-    raise ApiError("invalid_request", f"Invalid {where}{field}: {error.message}", field=pointer, location=where)
+    try:
+        message = explain(getattr(validator, "schema", None), error)
+    except Exception:  # an explanation is a courtesy: never let it turn a 400 into a 500
+        message = str(error.message)
+    raise ApiError("invalid_request", f"Invalid {where}{field}: {message}", field=pointer, location=where)

@@ -36,6 +36,12 @@ TOKEN_ENV = "CLOUDTWIN_CONTRACT_TOKEN"
 # Optional: the `/_twin` URL of a served twin, so that `reset()` works over HTTP too.
 ADMIN_URL_ENV = "CLOUDTWIN_CONTRACT_ADMIN_URL"
 
+# `cloudtwin contract` runs the schemathesis CLI in a subprocess and steers `contract_hooks` there
+# through these variables; without them (pytest, a plain schemathesis run) the hooks do nothing.
+BUDGET_ENV = "CLOUDTWIN_CONTRACT_MAX_REQUESTS"  # stop sending after this many requests
+COUNT_FILE_ENV = "CLOUDTWIN_CONTRACT_COUNT_FILE"  # JSON {"sent": n, "refused": n}, rewritten per request
+SETTLE_ENV = "CLOUDTWIN_CONTRACT_SETTLE"  # "<served twin /_twin URL> <seconds>": let accepted writes finish
+
 SEED = 20251122  # schemathesis' seed: the same requests on every run
 TWIN_SEED = 7  # the twin's seed: the same ids, tokens and addresses on every run
 FROZEN_AT = "2025-06-02T09:00:00.000Z"  # the twin's clock during a contract run

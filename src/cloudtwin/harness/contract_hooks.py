@@ -133,38 +133,53 @@ def twin_validation_accepts_valid_input(ctx: Any, response: Any, case: Any) -> b
     return None
 
 
-# `cloudtwin contract` runs the schemathesis CLI in a subprocess and steers these two hooks through
-# the environment; without those variables (pytest, a plain CLI run) they do nothing.
-BUDGET_ENV = "CLOUDTWIN_CONTRACT_MAX_REQUESTS"  # stop sending after this many requests
-COUNT_FILE_ENV = "CLOUDTWIN_CONTRACT_COUNT_FILE"  # where the number sent so far is kept
-SETTLE_ENV = "CLOUDTWIN_CONTRACT_SETTLE"  # "<served twin /_twin URL> <seconds>": let accepted writes finish
-_sent = {"n": 0}
+# `cloudtwin contract` steers the two hooks below through the environment (names in `contract`).
 
 
-class RequestBudgetExhausted(RuntimeError):
-    """The run's request budget (`--max-requests`) is spent; nothing more is sent."""
+class RequestBudgetExhausted(KeyboardInterrupt):
+    """The run's request budget (`--max-requests`) is spent; nothing more is sent.
+
+    A KeyboardInterrupt on purpose: schemathesis takes it as "stop the run" (the operation in
+    hand ends, the summary and every report are written, the exit status is 130), where any
+    other exception would be reported against each remaining operation, with a traceback.
+    """
 
 
 def _install_budget() -> None:
     """Count every request at the transport (checks such as ignored_auth send their own copies,
     which no hook sees) and refuse to send once the budget is spent."""
     import os
+    import threading
 
-    budget = os.environ.get(BUDGET_ENV)
-    if not budget:
+    from .contract import BUDGET_ENV, COUNT_FILE_ENV, SETTLE_ENV
+
+    count_file = os.environ.get(COUNT_FILE_ENV)
+    if not count_file:
         return
+    budget = int(os.environ.get(BUDGET_ENV) or 0)  # 0: count only
+    # Letting virtual time pass on the served twin is the harness talking to itself, not the API.
+    own_url = (os.environ.get(SETTLE_ENV) or " ").rsplit(" ", 1)[0]
     import requests.adapters
 
     original = requests.adapters.HTTPAdapter.send
-    count_file = os.environ.get(COUNT_FILE_ENV)
+    tally = {"sent": 0, "refused": 0}
+    lock = threading.Lock()
+
+    def record() -> None:
+        with open(count_file, "w", encoding="utf-8") as handle:
+            json.dump(tally, handle)
 
     def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if _sent["n"] >= int(budget):
-            raise RequestBudgetExhausted(f"request budget of {budget} spent; {request.method} {request.url} not sent")
-        _sent["n"] += 1
-        if count_file:
-            with open(count_file, "w", encoding="utf-8") as handle:
-                handle.write(str(_sent["n"]))
+        if own_url and str(request.url).startswith(own_url):
+            return original(self, request, *args, **kwargs)
+        with lock:
+            if budget and tally["sent"] >= budget:
+                tally["refused"] += 1
+                record()
+                raise RequestBudgetExhausted(f"request budget of {budget} spent; "
+                                             f"{request.method} {request.url} not sent")
+            tally["sent"] += 1
+            record()
         return original(self, request, *args, **kwargs)
 
     requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
@@ -178,6 +193,8 @@ def after_call(context: Any, case: Any, response: Any) -> None:
     """Against a served twin: an accepted create, action or delete is let finish (virtual time
     passes), as `Contract.after_call` does in-process, so `use_after_free` sees deletes done."""
     import os
+
+    from .contract import SETTLE_ENV
 
     settle = os.environ.get(SETTLE_ENV)
     if not settle or case.method.upper() not in ("POST", "DELETE") or not 200 <= response.status_code < 300:

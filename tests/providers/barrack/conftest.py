@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import DEFAULT_KEY, LEGACY_KEY, OTHER_KEY, Barrack
+from .helpers import DEFAULT_KEY, LEGACY_KEY, OTHER_KEY, Barrack, HttpClient
 
 
 @pytest.fixture
@@ -20,3 +20,14 @@ def other(bk: Barrack) -> Barrack:
 @pytest.fixture
 def legacy(bk: Barrack) -> Barrack:
     return bk.as_key(LEGACY_KEY)
+
+
+@pytest.fixture
+def http(served, twin) -> Barrack:  # type: ignore[no-untyped-def]
+    """The default account over real HTTP (`requests`) against the twin served on a loopback port."""
+    return Barrack(HttpClient(served), twin, {"X-API-Key": DEFAULT_KEY})
+
+
+@pytest.fixture
+def http_legacy(http: Barrack) -> Barrack:
+    return http.as_key(LEGACY_KEY)

@@ -40,16 +40,18 @@ def test_legacy_boot_is_fixed_at_100_and_takes_no_data_volumes(bk: Barrack) -> N
     assert [(v["size"], v["volume_type"]) for v in _volumes(bk)] == [(100, "Cloud-SSD")]
 
 
-def test_ten_new_and_ten_attached_data_volumes_with_the_boot_volume_counting_toward_neither(bk: Barrack) -> None:
+def test_new_and_attached_data_volumes_are_checked_apart_and_hold_ten_together(bk: Barrack) -> None:
     attach = [bk.volume(name=f"old-{n:02d}", size=100)["id"] for n in range(10)]
     bk.advance(VOLUME_CREATING)
     new = [{"name": f"new-{n:02d}", "size": 100, "volume_type": "HDD"} for n in range(10)]
-    deployment = bk.deploy(volumes=new, attach_volume_ids=attach)
+    # 10 + 10 would make an instance over the per-instance limit of 10 data volumes.
+    expect_error(bk.post("/instances/", json=bk.deploy_body(volumes=new, attach_volume_ids=attach)), 400, "invalid")
+    deployment = bk.deploy(volumes=new[:4], attach_volume_ids=attach[:6])
     bk.advance(CREATING)
     vm = bk.instance(deployment["instance"]["id"])
-    assert len(vm["volume_attachments"]) == 21
+    assert len(vm["volume_attachments"]) == 11  # the boot volume counts toward neither list
     assert sum(a["is_boot_volume"] for a in vm["volume_attachments"]) == 1
-    assert all(bk.get_volume(v)["status"] == "in-use" for v in attach + deployment["created_volume_ids"])
+    assert all(bk.get_volume(v)["status"] == "in-use" for v in attach[:6] + deployment["created_volume_ids"])
     too_many = [{"name": f"more-{n:02d}", "size": 100} for n in range(11)]
     expect_error(bk.post("/instances/", json=bk.deploy_body(name="b", volumes=too_many)), 400, "invalid")
 

@@ -22,7 +22,7 @@ def test_list_images_shape_and_catalogue(gc):
     ubuntu = next(i for i in images if i["id"] == UBUNTU_22)
     assert ubuntu["slug"] == "ubuntu-22.04" and ubuntu["family"] == "Ubuntu" and ubuntu["versions"] == ["20240308"]
     windows = next(i for i in images if i["slug"] == "windows-server-2022")
-    assert windows["os_type"] == "windows" and windows["versions"] is None and windows["type"] == "base-os"
+    assert windows["os_type"] == "windows" and windows["versions"] == [] and windows["type"] == "base-os"
 
 
 @pytest.mark.parametrize("kind,count", [("cloud-image", 4), ("base-os", 1), ("preconfigured", 1), ("snapshot", 0)])

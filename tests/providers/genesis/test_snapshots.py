@@ -140,7 +140,7 @@ def test_created_snapshot_is_listed_as_image_and_boots_an_instance(gc):
     assert len(images) == 1
     image = images[0]
     assert image["id"] == snap["id"] and image["type"] == "snapshot" and image["regions"] == [NORD]
-    assert image["slug"] is None and image["family"] is None and image["versions"] is None
+    assert image["slug"] is None and image["family"] is None and image["versions"] == []
     assert snap["id"] in [i["id"] for i in get(gc, "/images?per_page=100", "images")]
     assert snap["id"] not in [i["id"] for i in get(gc, "/images?type=cloud-image", "images")]
     # snapshots run on any type available in their region

@@ -44,8 +44,22 @@ def register(cls: type[FaultAction]) -> type[FaultAction]:
     return cls
 
 
+def fields_of(kind: str) -> frozenset[str]:
+    """The attributes a kind reads: those its default instance writes back."""
+    return frozenset(FAULT_KINDS[kind]().to_dict())  # every kind has a default for each field
+
+
 def build_action(raw: Mapping[str, Any]) -> FaultAction:
+    from .targets import FaultRuleError  # the error type lives with the other rule checks
+
     kind = raw.get("type")
-    if kind not in FAULT_KINDS:
-        raise ValueError(f"unknown fault type {kind!r}; known: {', '.join(sorted(FAULT_KINDS))}")
-    return FAULT_KINDS[str(kind)].from_dict(raw)
+    if kind == "lifecycle":
+        raise FaultRuleError("a lifecycle rule is not an action: put it under `lifecycle:` "
+                             "(kind, state, after/forever/then), beside `match`, not under `action:`")
+    if not isinstance(kind, str) or kind not in FAULT_KINDS:
+        raise FaultRuleError(f"unknown fault type {kind!r}; valid: {', '.join(sorted(FAULT_KINDS))}")
+    unknown = sorted(set(raw) - fields_of(kind))
+    if unknown:
+        raise FaultRuleError(f"a {kind} fault has no field {', '.join(unknown)}; "
+                             f"valid: {', '.join(sorted(fields_of(kind)))}")
+    return FAULT_KINDS[kind].from_dict(raw)

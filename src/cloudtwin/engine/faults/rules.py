@@ -11,6 +11,7 @@ from ..clock import iso, parse_iso
 from ..ids import Ids
 from .base import FaultAction, Outcome, build_action
 from .lifecycle import LifecycleFault
+from .targets import FaultRuleError, FaultTargets
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Match:
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in (("provider", self.provider), ("api", self.api), ("operation", self.operation),
                                   ("method", self.method), ("path", self.path), ("account", self.account)) if v}
+
+
+MATCH_FIELDS = frozenset({"provider", "api", "operation", "method", "path", "account"})
 
 
 @dataclass
@@ -115,16 +119,21 @@ class FaultRule:
     def from_dict(cls, rule_id: str, raw: Mapping[str, Any]) -> "FaultRule":
         action_raw, lifecycle_raw = raw.get("action"), raw.get("lifecycle")
         if (action_raw is None) == (lifecycle_raw is None):
-            raise ValueError("a fault rule needs either an `action` (with a `type`) or a `lifecycle`")
+            raise FaultRuleError("a fault rule needs either an `action` (with a `type`) or a `lifecycle`")
+        if not isinstance(raw.get("match") or {}, Mapping):
+            raise FaultRuleError("`match` must be an object")
         match_raw = dict(raw.get("match") or {})
+        unknown = sorted(set(match_raw) - MATCH_FIELDS)
+        if unknown:
+            raise FaultRuleError(f"unknown match fields {', '.join(unknown)}; valid: {', '.join(sorted(MATCH_FIELDS))}")
         if lifecycle_raw is not None:
             if not isinstance(lifecycle_raw, Mapping):
-                raise ValueError("`lifecycle` must be an object")
-            unused = set(match_raw) - {"provider", "account"}
+                raise FaultRuleError("`lifecycle` must be an object")
+            unused = sorted(set(match_raw) - {"provider", "account"})
             if unused:
-                raise ValueError(f"a lifecycle rule matches on provider and account only, not {', '.join(unused)}")
+                raise FaultRuleError(f"a lifecycle rule matches on provider and account only, not {', '.join(unused)}")
         elif not isinstance(action_raw, Mapping):
-            raise ValueError("`action` must be an object with a `type`")
+            raise FaultRuleError("`action` must be an object with a `type`")
         return cls(
             id=rule_id,
             match=Match(**match_raw),
@@ -158,13 +167,18 @@ class Decision:
 class FaultEngine:
     """The rule list and the decision it makes for each request."""
 
-    def __init__(self, ids: Ids) -> None:
+    def __init__(self, ids: Ids, targets: FaultTargets | None = None) -> None:
         self._ids = ids
+        self.targets = targets  # what rules may name; None accepts any name (a bare engine)
         self._rules: dict[str, FaultRule] = {}
         self._counter = 0
         self._lock = threading.Lock()
 
     def add(self, raw: Mapping[str, Any]) -> FaultRule:
+        if not isinstance(raw, Mapping):
+            raise FaultRuleError("a fault rule is an object")
+        if self.targets is not None:
+            self.targets.check(raw)
         with self._lock:
             self._counter += 1
             rule_id = str(raw.get("id") or f"fault-{self._counter}")
@@ -247,6 +261,8 @@ class FaultEngine:
         with self._lock:
             self._rules = {}
             for raw in state.get("rules", []):
+                if self.targets is not None:
+                    self.targets.check(raw)
                 rule = FaultRule.from_dict(raw["id"], raw)
                 rule.matched, rule.fired = int(raw.get("matched", 0)), int(raw.get("fired", 0))
                 self._rules[rule.id] = rule

@@ -1,18 +1,17 @@
-"""Custom images: one per snapshot, region-bound, created `creating` then `available`."""
+"""Custom images: one per snapshot, region-bound, created `creating` then `available`.
+
+Made in any region; only deploying from one is limited to the legacy tier (the deploy schema)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...engine.errors import ApiError
 from ...engine.provider import Context
 from ...engine.store import Row
-from .common import is_advanced, limit, next_id, require_name_free, require_room, stamp
+from .common import limit, next_id, require_name_free, require_room, stamp
 
 
-def require_can_image(ctx: Context, region: str, name: str) -> None:
-    if is_advanced(ctx, region):
-        raise ApiError("tier_not_supported", "Custom images exist only in legacy tier regions.")
+def require_can_image(ctx: Context, name: str) -> None:
     require_room(ctx, ctx.records.count("image"), limit(ctx, "per_account", "images"), "custom images")
     require_name_free(ctx, "image", name)
 

@@ -42,7 +42,8 @@ def operations(row: Row) -> dict[str, bool]:
         "hibernate": status in ("ACTIVE", "SHUTOFF"),
         "restore": status == "HIBERNATED",
         "delete": status in ("ACTIVE", "SHUTOFF", "HIBERNATED", "ERROR"),
-        "snapshot": status == "ACTIVE" and built,
+        # "Select running or stopped instance" (the provider's custom-image page).
+        "snapshot": status in BILLED_FULL and built,
         "toggle_public_ip": status in ("ACTIVE", "SHUTOFF"),
         "attach_volumes": status == row.meta_field("attach_status", "SHUTOFF"),
         "attach_firewall": status == "ACTIVE" and built,
@@ -50,7 +51,7 @@ def operations(row: Row) -> dict[str, bool]:
 
 
 def hibernate(ctx: Context, row: Row, *, reason: str) -> None:
-    """GPUs go back to stock; only the root disk is kept."""
+    """GPUs go back to stock; disks (boot and data volumes) and the public IP stay (spec: hibernateInstance)."""
     row.meta.setdefault("hibernations", []).append(
         {"hibernated_at": stamp(ctx), "restored_at": None, "reason": reason})
     stock.release(ctx, row)

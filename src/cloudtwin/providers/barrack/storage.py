@@ -84,9 +84,15 @@ def detach(ctx: Context, volume: Row, instance: Row) -> None:
 
 
 def entered(ctx: Context, row: Row, state: str) -> None:
-    """A volume made attached (at deploy) is `in-use` as soon as it is ready."""
+    """A volume made attached (at deploy) is `in-use` as soon as it is ready. Every other status
+    change opens a new charge segment at the same rate, so billing records carry the status the
+    volume had in their period and the newest one its current status."""
     if state == "available" and row.data["attachment"] is not None:
         ctx.enter(row, "in-use")
+        return
+    current = row.meta.get("meter")
+    if current is not None and current["status"] != state:
+        meter(ctx, row)
 
 
 def delete(ctx: Context, row: Row) -> None:

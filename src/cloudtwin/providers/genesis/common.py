@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from ...engine import paging
 from ...engine.clock import iso
@@ -31,12 +31,16 @@ def page_of(call: Call, kind: str, key: str, rows_filter: Any = None) -> dict[st
     return {key: [row.data for row in result.rows], "total_count": result.total, "page": page, "per_page": per_page}
 
 
-def page_list(call: Call, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    """The same answer over an already-filtered list (small collections only)."""
+def page_list(call: Call, items: Sequence[Any], key: str, each: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """The same answer over an already-filtered sequence; `each` renders only the page's items
+    (rows stay packed unless shown). `page` has no upper bound: Python's integers do not
+    overflow, and a page past the end is answered empty without slicing or rendering anything."""
     page = int(call.query.get("page", 1))
     per_page = int(call.query.get("per_page", 50))
     start = (page - 1) * per_page
-    return {key: items[start:start + per_page], "total_count": len(items), "page": page, "per_page": per_page}
+    shown = items[start:start + per_page] if start < len(items) else []
+    return {key: [each(item) for item in shown] if each else list(shown), "total_count": len(items),
+            "page": page, "per_page": per_page}
 
 
 def is_legacy(ctx: Context) -> bool:

@@ -8,7 +8,7 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
 from .. import rules, storage
-from ..common import message, owned, region, require_name_free
+from ..common import limit, message, owned, region, require_name_free
 from ..launch import boot_disk, launch, require_can_launch
 from ..views import instance as view
 from . import handlers
@@ -64,6 +64,9 @@ def create_instance(call: Call) -> dict[str, Any]:
     attach = [owned(call, "volume", v, "Volume") for v in body.get("attach_volume_ids", [])]
     if from_volume and body["volume_id"] in body.get("attach_volume_ids", []):
         raise ApiError("boot_volume_also_attached")
+    # Each list has its own limit (the schema); together they are the instance's data volumes.
+    if len(body.get("volumes", [])) + len(attach) > limit(call, "per_resource", "data_volumes_per_instance"):
+        raise ApiError("too_many_data_volumes")
     size = _boot_size(call, body, os_image)
     security_rules = [rules.normalise(r) for r in body.get("security_rules", [])]
     # 409s: the account, the stock, then the state of what it names.
@@ -118,4 +121,4 @@ def _require_new_volume_names(call: Call, body: dict[str, Any]) -> None:
     if len(set(names)) != len(names):
         raise ApiError("name_taken", "Two new volumes have the same name.")
     for name in names:
-        require_name_free(call, "volume", name, region_code=body["region"])
+        require_name_free(call, "volume", name)

@@ -1,4 +1,4 @@
-"""Custom images (legacy tier): made from a snapshot, at most one per snapshot."""
+"""Custom images: made from a snapshot in any region, at most one per snapshot; deployed in the legacy tier."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def create_image_from_snapshot(call: Call) -> dict[str, Any]:
     if snapshot.meta.get("image_id") is not None:
         raise ApiError("image_exists")
     name = body.get("name") or snapshot.data["name"]
-    images_store.require_can_image(call, snapshot.data["region"], name)
+    images_store.require_can_image(call, name)
     row = images_store.new_image(call, snapshot, name, body.get("description"))
     return message("Image creation started.", snapshot_id=snapshot.data["id"], image=row.data)
 

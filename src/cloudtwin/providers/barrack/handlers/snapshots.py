@@ -1,4 +1,4 @@
-"""Snapshots of ACTIVE instances: billed by size once available, restorable as new instances."""
+"""Snapshots of running or stopped instances: billed by size once available, restorable as new instances."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from .. import billing, charges, images_store
+from .. import billing, charges, images_store, instance_state
 from ..common import (currency, limit, message, money, newest_first, next_id, owned, paged, require_name_free,
                       require_profile, require_room, stamp)
 from ..launch import boot_disk, launch, require_can_launch
@@ -33,14 +33,14 @@ def get_snapshot(call: Call) -> dict[str, Any]:
 def create_snapshot(call: Call) -> dict[str, Any]:
     body = call.body
     instance = owned(call, "instance", body["instance_id"], "Instance")
-    if instance.data["status"] != "ACTIVE" or instance.data["server_uuid"] is None:
-        raise ApiError("invalid_state", "Only ACTIVE instances can be snapshotted.")
+    if not instance_state.operations(instance)["snapshot"]:
+        raise ApiError("invalid_state", "Only ACTIVE or SHUTOFF instances can be snapshotted.")
     require_name_free(call, "snapshot", body["name"])
     require_profile(call)
     billing.require_credit(call)
     is_image = bool(body.get("is_image", False))
     if is_image:
-        images_store.require_can_image(call, instance.data["region"], body["name"])
+        images_store.require_can_image(call, body["name"])
     require_room(call, call.records.count("snapshot"), limit(call, "per_account", "snapshots"), "snapshots")
     boot = call.records.find("volume", str(instance.meta.get("boot_volume_id")))
     image = instance.data["image"]

@@ -29,8 +29,22 @@ def resize_volume(call: Call) -> dict[str, Any]:
     return message("Volume resized.", previous_size=previous, volume=view(call, row))
 
 
-def clone_name(source: str) -> str:
-    return f"{source}-clone"[:30].rstrip("-_")
+CLONE_SUFFIX = "-clone"
+
+
+def clone_name(call: Call, source: str) -> str:
+    """The default name: `<source>-clone`, else `<source>-clone-2`, `-3`, ... (the first one free
+    among the caller's volumes), the source cut so that the whole stays within 30 characters.
+    A cut source loses any trailing `-`/`_`, so the name always follows the naming rules."""
+    taken = {row.field("name") for row in call.records.rows("volume")}
+    most = int(call.fixtures["limits"]["names"]["volume"]["max"])
+    n = 1
+    while True:
+        suffix = CLONE_SUFFIX if n == 1 else f"{CLONE_SUFFIX}-{n}"
+        candidate = source[:most - len(suffix)].rstrip("-_") + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
 
 
 @handlers("cloneVolume")
@@ -45,8 +59,10 @@ def clone_volume(call: Call) -> dict[str, Any]:
     billing.require_credit(call)
     if not is_advanced(call, data["region"]):
         raise ApiError("clone_tier")
-    name = body.get("name") or clone_name(data["name"])
-    require_name_free(call, "volume", name, region_code=data["region"])
+    if body.get("region", data["region"]) != data["region"]:
+        raise ApiError("clone_cross_region")  # the provider's own words, from the error table
+    name = body.get("name") or clone_name(call, data["name"])
+    require_name_free(call, "volume", name)
     volume_type = body.get("volume_type", data["volume_type"])
     if data["size"] > storage.max_size(call, volume_type):
         raise ApiError("invalid_size", f"{volume_type} volumes hold at most {storage.max_size(call, volume_type)} GB.")

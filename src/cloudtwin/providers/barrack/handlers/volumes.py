@@ -43,7 +43,7 @@ def create_volume(call: Call) -> dict[str, Any]:
     require_profile(call)
     billing.require_credit(call)
     storage.require_region_room(call, body["region"])
-    require_name_free(call, "volume", body["name"], region_code=body["region"])
+    require_name_free(call, "volume", body["name"])
     row = storage.new_volume(call, name=body["name"], region=body["region"], size=body["size"],
                              volume_type=body["volume_type"], bootable=bootable, os_image_id=image_id)
     return message("Volume created.", volume=view(call, row))

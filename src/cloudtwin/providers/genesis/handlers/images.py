@@ -24,17 +24,18 @@ def public_view(ctx: Context, image: dict[str, Any]) -> dict[str, Any]:
 @handlers("listImages")
 def list_images(call: Call) -> dict[str, Any]:
     wanted = call.query.get("type")
-    items = [public_view(call, image) for image in catalogue(call) if wanted in (None, image["type"])]
+    items: list[Any] = [image for image in catalogue(call) if wanted in (None, image["type"])]
     if wanted in (None, "snapshot"):
-        items += [_snapshot_as_image(row.data) for row in call.records.rows("snapshot")
-                  if row.field("status") == "created"]
-    return page_list(call, items, "images")
+        # Rows, not bodies: only the page's snapshots are unpacked and rendered.
+        items += [row for row in call.records.rows("snapshot") if row.field("status") == "created"]
+    return page_list(call, items, "images",
+                     lambda item: public_view(call, item) if isinstance(item, dict) else _snapshot_as_image(item.data))
 
 
 def _snapshot_as_image(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": snapshot["id"], "type": "snapshot", "family": None, "name": snapshot["name"],
-        "os_type": snapshot["os_type"], "slug": None, "versions": None, "regions": [snapshot["region"]],
+        "os_type": snapshot["os_type"], "slug": None, "versions": [], "regions": [snapshot["region"]],
         "created_at": snapshot["created_at"], "updated_at": snapshot["updated_at"],
     }
 

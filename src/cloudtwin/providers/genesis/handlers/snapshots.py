@@ -75,8 +75,8 @@ def clone_snapshot(call: Call) -> dict[str, Any]:
 @handlers("listInstanceSnapshots")
 def list_instance_snapshots(call: Call) -> dict[str, Any]:
     instance = call.records.get("instance", call.path["instance_id"], message="instance not found")
-    items = [row.data for row in call.records.rows("snapshot") if row.field("source_instance_id") == instance.id]
-    return page_list(call, items, "snapshots")
+    rows = [row for row in call.records.rows("snapshot") if row.field("source_instance_id") == instance.id]
+    return page_list(call, rows, "snapshots", lambda row: row.data)
 
 
 @handlers("createInstanceSnapshot")
