@@ -129,6 +129,10 @@ def test_journal_is_a_table_of_requests_without_the_control_plane(twin: TwinProc
 
     document = run_json(twin, capsys, "journal", "--operation", "createVolume", "--status", "201")
     assert document["entries"] and {e["operation"] for e in document["entries"]} == {"createVolume"}
+    requests.get(twin.base + GENESIS + "/no-such-route", headers=AUTH, timeout=5)
+    code, out, _ = run(twin, capsys, "journal", "--unmatched")
+    assert code == 0 and "GET /genesis/compute/v1/no-such-route" in out and " 404 " in out
+    assert "createVolume" not in out
     with_admin = run_json(twin, capsys, "journal", "--control-plane", "--limit", "200")
     assert any(e["provider"] == "_twin" for e in with_admin["entries"])
 

@@ -18,7 +18,8 @@ JOURNAL_HEADERS = ("SEQ", "VIRTUAL TIME", "PROVIDER", "ACCOUNT", "OPERATION", "S
 
 def journal(args: argparse.Namespace, client: TwinClient) -> int:
     query = {"provider": args.provider, "account": args.account, "operation": args.operation,
-             "status": args.status, "method": args.method, "fault": True if args.fault else None}
+             "status": args.status, "method": args.method, "fault": True if args.fault else None,
+             "unmatched": True if args.unmatched else None}
     shown = _journal_filter(args)
     # Ask for more than `limit`: the control plane's own calls are dropped here, after the page is cut.
     first = client.get("/journal", {**query, "since": args.since,
@@ -112,6 +113,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--status", type=http_status, help="only answers with this HTTP status")
     p.add_argument("--method", type=str.upper, help="only this HTTP method")
     p.add_argument("--fault", action="store_true", help="only requests a fault rule answered")
+    p.add_argument("--unmatched", action="store_true", help="only requests no route or method took")
     p.add_argument("--since", type=natural, help="only entries after this sequence number")
     p.add_argument("--limit", type=positive, default=50, help="the newest N entries (default 50)")
     p.add_argument("--control-plane", action="store_true", help="include calls to /_twin")
