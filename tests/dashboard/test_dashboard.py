@@ -30,6 +30,8 @@ def test_resources_made_through_the_api_are_listed_searched_and_shown(served: st
     expect(table.locator("tbody tr")).to_have_count(2)
     expect(table).to_contain_text("web-1")
     expect(table).to_contain_text("creating")
+    expect(page.locator("#res-kind")).to_have_value("genesis:instance")
+    expect(page.locator("#res-kind option[value='genesis:instance']")).to_have_text("instance (2)")
 
     page.fill("#res-q", "web")
     expect(table.locator("tbody tr")).to_have_count(1)

@@ -38,6 +38,8 @@ def test_listing_across_kinds_counts_and_pages_them_all(client, gc) -> None:
     assert [(i["kind"], i["id"]) for i in paged] == [(i["kind"], i["id"]) for i in everything["items"]]
     assert everything["total"] == len(paged)
     assert {"instance", "volume", "security_group"} <= {i["kind"] for i in paged}
+    counts = {c["kind"]: c["count"] for c in everything["kinds"]}
+    assert counts["instance"] == counts["volume"] == 1 and sum(counts.values()) == everything["total"]
 
 
 def test_filters_by_state_search_and_account(client, gc) -> None:

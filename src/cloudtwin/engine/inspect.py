@@ -1,16 +1,17 @@
 """The control plane's read side for the dashboard and the CLI: resources across providers,
 their state histories, the clock's pending events, rate-limit buckets and client settings.
 
-Registered on the admin API's handlers (spec `twin-admin.yaml`); every answer costs what its
-page costs, not what the store holds, except where a filter must look at every row (state,
-search), which costs one scan of the rows it filters.
+Registered on the admin API's handlers (spec `twin-admin.yaml`). An answer costs what its page
+costs, not what the store holds: listings bisect the tables' creation order, a filter (state,
+search) examines a bounded number of rows per call, the history is a bounded ring. The event queue
+is read from its heap's root (the next due events) or through its index by resource.
 """
 
 from __future__ import annotations
 
-import heapq
+import itertools
 import re
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from .admin import handlers
 from .clock import iso
@@ -21,7 +22,7 @@ from .resource_kinds import ResourceKind, render, summary
 from .store import Row, Table
 from .twin import Twin
 
-MAX_SCAN_CURSOR = 2**62
+LAST_SEQ = 2**62  # above any row's creation number
 # Rows a filtered listing (state, q) examines per call: about 30 ms, so the twin's lock, which every
 # provider request also needs, is never held long by someone looking.
 SCAN_BUDGET = 20_000
@@ -129,24 +130,27 @@ def list_resources(call: Call) -> dict[str, Any]:
             break
     else:
         examined = -1  # the scan reached the end
+    # Every kind the provider (and account) filter leaves, with its count: what a kind filter offers.
+    counts = [{"provider": k.provider, "kind": k.kind, "count": _count(twin.store.table(k.provider, k.kind), account)}
+              for k in _kinds(twin, query.get("provider") or None, None)]
     if not filtered:
         next_cursor = _cursor(*last) if last is not None and matched > limit else None  # type: ignore[misc]
-        total = sum(_count(twin.store.table(k.provider, k.kind), account) for k in kinds)
-        return {"items": items, "next": next_cursor, "total": total, "total_exact": True}
-    return {"items": items, "next": next_cursor, "total": matched, "total_exact": start is None and examined == -1}
+        total = sum(c["count"] for c in counts if c["kind"] == query.get("kind") or not query.get("kind"))
+        return {"items": items, "next": next_cursor, "total": total, "total_exact": True, "kinds": counts}
+    return {"items": items, "next": next_cursor, "total": matched, "total_exact": start is None and examined == -1,
+            "kinds": counts}
 
 
-def _find(twin: Twin, kind: ResourceKind, public_id: str, region: str | None) -> tuple[Row | None, str | None]:
-    """The row the provider shows as `public_id`, and its store key (None when not known)."""
+def _find(twin: Twin, kind: ResourceKind, public_id: str, region: str | None) -> Row | None:
+    """The row the provider shows as `public_id`."""
     table = twin.store.table(kind.provider, kind.kind)
     key = kind.store_key(public_id, region)
     if key is not None:
-        return table.get(key), key
-    # No region given for a kind keyed by region: the first row showing that id.
+        return table.get(key)
+    # No region given for a kind keyed by region: the first row showing that id (an index built
+    # on first use and kept by the table).
     order = table.ordered("public_id", key=lambda row: (kind.id_of(row), row.seq))
-    for row in order.irange_key((public_id, -1), (public_id, MAX_SCAN_CURSOR)):
-        return row, row.id
-    return None, None
+    return next(iter(order.irange_key((public_id, -1), (public_id, LAST_SEQ))), None)
 
 
 @handlers("getResource")
@@ -157,10 +161,10 @@ def get_resource(call: Call) -> dict[str, Any]:
     if kind is None:
         raise ApiError("not_found", f"No resource kind {path['kind']} in {path['provider']}.")
     public_id = str(path["id"])
-    row, key = _find(twin, kind, public_id, call.query.get("region"))
-    history = twin.history.of(kind.provider, kind.kind, row, key or public_id)
+    row = _find(twin, kind, public_id, call.query.get("region"))
+    history = twin.history.of(kind.provider, row.account if row is not None else None, kind.kind, public_id)
     if row is None:
-        if history is None:
+        if not history:
             raise ApiError("not_found", f"No {kind.kind} {public_id} in {kind.provider}, now or before.")
         resource = {"provider": kind.provider, "account": None, "kind": kind.kind, "id": public_id, "name": None,
                     "state": None, "region": call.query.get("region"), "created_at": None}
@@ -169,7 +173,7 @@ def get_resource(call: Call) -> dict[str, Any]:
     host = call.request.base_url.rsplit("/_twin", 1)[0]
     body, body_error = render(twin, kind, row, host)
     return {"resource": summary(kind, row), "removed": False, "body": body, "body_error": body_error,
-            "history": history or [], "pending": [_event(twin, e) for e in _pending_of(twin, kind, row)]}
+            "history": history, "pending": [_event(twin, e) for e in _pending_of(twin, kind, row)]}
 
 
 # History and events ---------------------------------------------------------------------
@@ -179,7 +183,7 @@ def get_history(call: Call) -> dict[str, Any]:
     since = int(query.get("since", 0))
     filters = {key: query.get(key) for key in ("provider", "account", "kind", "id")}
     changes = call.twin.history.query(filters, since, int(query.get("limit", 500)))
-    return {"entries": [c.to_dict() for c in changes], "next_since": changes[-1].seq if changes else since,
+    return {"entries": changes, "next_since": changes[-1]["seq"] if changes else since,
             "last_seq": call.twin.history.last_seq}
 
 
@@ -210,34 +214,18 @@ def _event(twin: Twin, event: Event) -> dict[str, Any]:
             "id": shown, "event": what}
 
 
-def _due_first(twin: Twin, limit: int, events: Iterable[Event]) -> list[Event]:
-    """The `limit` earliest live events: a bounded selection, widened only past stale events."""
-    pool = list(events)
-    want = limit
-    while True:
-        chosen = heapq.nsmallest(want, pool)
-        live = [e for e in chosen if _live(twin, e)]
-        if len(live) >= limit or len(chosen) < want:
-            return live[:limit]
-        want *= 4
-
-
 @handlers("listEvents")
 def list_events(call: Call) -> dict[str, Any]:
     twin = call.twin
     limit = int(call.query.get("limit", 20))
-    events = _due_first(twin, limit, twin.scheduler.live())
+    live = (event for event in twin.scheduler.earliest(limit) if _live(twin, event))
+    events = list(itertools.islice(live, limit))
     return {"now": iso(twin.clock.now()), "pending": len(twin.scheduler),
             "events": [_event(twin, e) for e in events]}
 
 
 def _pending_of(twin: Twin, kind: ResourceKind, row: Row) -> list[Event]:
-    def concerns(event: Event) -> bool:
-        payload = event.payload
-        if event.action == "lifecycle":
-            return payload["provider"] == kind.provider and payload["kind"] == kind.kind and payload["id"] == row.id
-        return event.action.startswith(kind.provider + ":") and payload.get("id") in (row.id, kind.id_of(row))
-    return [e for e in sorted(filter(concerns, twin.scheduler.live())) if _live(twin, e)]
+    return [e for e in twin.scheduler.concerning(kind.provider, kind.kind, row.id) if _live(twin, e)]
 
 
 # Rate limits and client settings --------------------------------------------------------

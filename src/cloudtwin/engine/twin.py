@@ -245,8 +245,9 @@ class Twin:
 
     def _start_history(self) -> None:
         """A fresh record of state changes, hearing of every row the new store creates or removes."""
+        previous = getattr(self, "history", None)
         self.history = History(self.resource_kinds, self.instant, self.resource_kinds.state_of,
-                               self.resource_kinds.id_of)
+                               self.resource_kinds.id_of, after_seq=previous.last_seq if previous else 0)
         self.store.observer = self.history
 
     # Persistence ---------------------------------------------------------------------

@@ -173,25 +173,35 @@ async function resourcesPage(params) {
   const cursors = [""]; // cursors of the pages seen, for Previous
   const tableHolder = h("div", {}, loading());
   const totalText = h("span", { class: "muted" });
-  const search = h("input", { id: "res-q", type: "search", placeholder: "Search id or name", value: filters.q, size: 26 });
-  const kind = h("input", { id: "res-kind", placeholder: "kind (e.g. instance)", value: filters.kind, size: 16 });
-  const state = h("input", { id: "res-state", placeholder: "state", value: filters.state, size: 12 });
+  const search = h("input", { id: "res-q", type: "search", placeholder: "Search id or name", value: filters.q, size: 20 });
+  const kind = h("select", { id: "res-kind" }, h("option", { value: "" }, "every kind"),
+    filters.kind ? h("option", { value: `${filters.provider}:${filters.kind}`, selected: true }, filters.kind) : null);
+  const state = h("input", { id: "res-state", placeholder: "state", value: filters.state, size: 9 });
   const provider = selectOf("res-provider", info.providers, filters.provider, "every provider");
   const account = selectOf("res-account", accounts, filters.account, "every account");
 
   function apply() {
-    const next = { provider: provider.value, account: account.value, kind: kind.value.trim(),
+    const [kindProvider, kindName] = kind.value.includes(":") ? kind.value.split(":") : ["", ""];
+    const next = { provider: kindProvider || provider.value, account: account.value, kind: kindName,
       state: state.value.trim(), q: search.value.trim() };
     location.hash = "#/resources" + query(next);
   }
   let timer = null;
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(apply, 300); });
-  for (const el of [provider, account]) el.addEventListener("change", apply);
-  for (const el of [kind, state]) el.addEventListener("change", apply);
+  provider.addEventListener("change", () => { kind.value = ""; apply(); });
+  for (const el of [account, kind, state]) el.addEventListener("change", apply);
+  function offerKinds(kinds) {
+    const chosen = kinds.find((k) => k.kind === filters.kind && (!filters.provider || k.provider === filters.provider));
+    kind.replaceChildren(h("option", { value: "" }, "every kind"), ...kinds.map((k) => h("option",
+      { value: `${k.provider}:${k.kind}` },
+      `${filters.provider ? "" : `${k.provider} · `}${k.kind} (${k.count.toLocaleString()})`)));
+    kind.value = chosen ? `${chosen.provider}:${chosen.kind}` : "";
+  }
 
   async function load(cursor) {
     // A filtered listing examines a bounded number of rows per call: go on until the page is full.
     const page = await get("/resources" + query({ ...filters, limit: 50, cursor }));
+    if (page.kinds) offerKinds(page.kinds);
     let calls = 1;
     while (page.items.length < 50 && page.next && calls < 50) {
       totalText.textContent = `searching… ${page.items.length} so far`;
@@ -209,14 +219,15 @@ async function resourcesPage(params) {
       const link = `#/resource/${encodeURIComponent(r.provider)}/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.id)}` +
         (r.region ? `?region=${encodeURIComponent(r.region)}` : "");
       return h("tr", { class: "clickable", onclick: () => { location.hash = link; } },
-        h("td", {}, h("span", { class: "badge" }, r.provider)), h("td", {}, r.kind),
-        h("td", { class: "id" }, h("a", { href: link, title: r.id }, r.id)), h("td", {}, r.name ?? "—"),
-        h("td", {}, stateBadge(r.state)), h("td", {}, r.region ?? "—"), h("td", { class: "mono" }, r.account ?? "—"),
+        filters.provider ? null : h("td", {}, h("span", { class: "badge" }, r.provider)), h("td", {}, r.kind),
+        h("td", { class: "id" }, h("a", { href: link, title: r.id }, r.id)), h("td", { class: "name", title: r.name ?? "" }, r.name ?? "—"),
+        h("td", {}, stateBadge(r.state)), h("td", { class: "nowrap" }, r.region ?? "—"), h("td", { class: "mono" }, r.account ?? "—"),
         h("td", { class: "mono muted nowrap" }, fmtTime(r.created_at)));
     });
-    const table = h("table", { id: "resources-table" },
-      h("thead", {}, h("tr", {}, ["Provider", "Kind", "Id", "Name", "State", "Region", "Account", "Created"].map((t) => h("th", {}, t)))),
-      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 8, class: "empty" }, "No resource matches."))));
+    const columns = [filters.provider ? null : "Provider", "Kind", "Id", "Name", "State", "Region", "Account", "Created"].filter(Boolean);
+    const table = h("div", { class: "scroll-x" }, h("table", { id: "resources-table" },
+      h("thead", {}, h("tr", {}, columns.map((t) => h("th", {}, t)))),
+      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: columns.length, class: "empty" }, "No resource matches.")))));
     const position = cursors.indexOf(cursor);
     const pager = h("div", { class: "pager" },
       h("button", { class: "ghost", disabled: position <= 0, onclick: () => load(cursors[position - 1]) }, "← Previous"),
@@ -302,8 +313,8 @@ async function journalPage(params) {
   function row(entry) {
     const tr = h("tr", { class: "clickable", dataset: { seq: entry.seq }, onclick: () => { selected = entry.seq; show(entry); highlight(); } },
       h("td", { class: "num muted" }, entry.seq), h("td", { class: "mono nowrap" }, fmtTime(entry.at).slice(11)),
-      h("td", {}, entry.event ? h("span", { class: "badge warn" }, entry.event) : h("span", { class: "mono" }, entry.method || "")),
-      h("td", {}, entry.operation || h("span", { class: "muted" }, entry.path || "—")),
+      h("td", {}, entry.event ? h("span", { class: "badge warn" }, entry.event) : h("span", { class: "mono muted" }, entry.method || ""), " ",
+        entry.operation || h("span", { class: "muted" }, entry.path || "—")),
       h("td", { class: "mono" }, entry.account || "—"), h("td", {}, statusBadge(entry.status)),
       h("td", {}, entry.fault ? h("span", { class: "badge bad", title: `rule ${entry.fault.rule}` }, entry.fault.kind) : ""),
       h("td", { class: "num muted nowrap" }, entry.duration_ms !== undefined ? `${entry.duration_ms.toFixed(1)} ms` : ""));
@@ -340,7 +351,7 @@ async function journalPage(params) {
       h("button", { class: "ghost", onclick: apply }, "Filter"),
       h("button", { class: "danger", onclick: async () => { if (confirm("Forget the whole journal?")) { await api("DELETE", "/journal"); route(); } } }, "Clear journal")),
     h("div", { class: "split" },
-      h("div", { class: "scroll-x" }, h("table", { id: "journal-table" }, h("thead", {}, h("tr", {}, ["#", "Virtual time", "Method", "Operation", "Account", "Status", "Fault", "Took"].map((t) => h("th", {}, t)))), body)),
+      h("div", { class: "scroll-x" }, h("table", { id: "journal-table" }, h("thead", {}, h("tr", {}, ["#", "Time", "Request", "Account", "Status", "Fault", "Took"].map((t) => h("th", {}, t)))), body)),
       detail));
   await poll();
   const timer = setInterval(() => { if (live.checked && document.visibilityState === "visible") poll().catch(() => {}); }, 1000);
