@@ -9,6 +9,7 @@ Needs Playwright and Debian's chromium, as the tests do.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -26,8 +27,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.html"
-        cloudtwin(["replay", str(DOCS / "examples" / "still-active-after-delete.yaml"),
-                   str(ROOT / "scenarios" / "genesis" / "stuck-creating-then-error.yaml"), "--html", str(report)])
+        os.chdir(ROOT)  # the report shows the paths as given: relative ones, as a user types them
+        cloudtwin(["replay", "docs/examples/still-active-after-delete.yaml",
+                   "scenarios/genesis/stuck-creating-then-error.yaml", "--html", str(report)])
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page(viewport={"width": 1200, "height": 900})
