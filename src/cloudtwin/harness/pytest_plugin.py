@@ -42,6 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     from .pytest_scenarios import ScenarioFolders
 
+    _check_options(config)
     folders = ScenarioFolders.from_config(config)
     config.stash[ScenarioFolders.KEY] = folders
     for folder in folders.from_flag:  # asked for by name: part of this run even if no path was given
@@ -50,6 +51,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "cloudtwin(providers=None, seed=None, fixtures=None, overrides=None, freeze=True): "
                    "how the cloudtwin fixtures build the twin for this test")
+
+
+def _check_options(config: pytest.Config) -> None:
+    """A mistake in an option is one line before any test runs, not an error in every test."""
+    from ..providers import KNOWN
+
+    for name in config.getoption("--cloudtwin-provider") or []:
+        if name not in KNOWN:
+            raise pytest.UsageError(f"--cloudtwin-provider {name}: not a provider (known: {', '.join(KNOWN)})")
+    fixtures = config.getoption("--cloudtwin-fixtures")
+    if fixtures and not Path(fixtures).is_dir():
+        raise pytest.UsageError(f"--cloudtwin-fixtures {fixtures}: no such folder")
+    for folder in config.getoption("--cloudtwin-scenarios") or []:
+        if not (config.invocation_params.dir / folder).is_dir():
+            raise pytest.UsageError(f"--cloudtwin-scenarios {folder}: no such folder")
+    for folder in config.getini("cloudtwin_scenarios"):
+        if not Path(folder).is_dir():
+            raise pytest.UsageError(f"cloudtwin_scenarios = {folder} (ini option): no such folder")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
