@@ -104,7 +104,7 @@ def _load_state(twin, state_file: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def banner(twin, host: str, port: int, admin_token: str | None) -> str:  # type: ignore[no-untyped-def]
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
     account = next(iter(twin.store.accounts.values()), None)
     lines = [f"cloudtwin {__version__} serving on {base} (seed {twin.seed})", ""]
