@@ -49,6 +49,12 @@ def serve(args: argparse.Namespace) -> int:
         twin = build_twin(args.provider or None, seed=seed, fixtures=args.fixtures, overrides=overrides)
     except FixtureError as error:
         raise UsageError(str(error)) from None
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
+        if args.fixtures is None:
+            raise  # the built-in fixtures failing is a bug of ours: its traceback is wanted
+        # A value of the wrong shape the loader does not check yet: still one line, naming the folder.
+        raise UsageError(f"--fixtures {args.fixtures}: the twin cannot start from these fixtures "
+                         f"({type(error).__name__}: {error})") from None
     if state_file is not None:
         remove_stale_temp_files(state_file)  # left by a save that was killed half-way
         if state_file.exists():
@@ -101,7 +107,7 @@ def _load_state(twin, state_file: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def banner(twin, host: str, port: int, admin_token: str | None) -> str:  # type: ignore[no-untyped-def]
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
     account = next(iter(twin.store.accounts.values()), None)
     lines = [f"cloudtwin {__version__} serving on {base} (seed {twin.seed})", ""]

@@ -113,7 +113,7 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
                  quiet: bool = True) -> None:
         self._app = app
         self._options = {
-            "bind": f"{host}:{port}",
+            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",  # an IPv6 address in brackets
             "workers": 1,
             "worker_class": "cloudtwin.server.TwinWorker",
             "threads": threads,

@@ -53,3 +53,12 @@ def test_the_ini_option_and_the_flag_point_at_any_folder(tmp_path: Path) -> None
     flagged = _pytest(empty, "--cloudtwin-scenarios", str(elsewhere))
     assert flagged.returncode == 0, flagged.stdout + flagged.stderr
     assert "1 passed" in flagged.stdout  # the folder joined the run without being a path argument
+
+
+def test_a_mistake_in_a_plugin_option_is_one_line(tmp_path: Path) -> None:
+    for argv, message in [(["--cloudtwin-provider", "genesiss"], "--cloudtwin-provider genesiss: not a provider"),
+                          (["--cloudtwin-fixtures", "nope"], "--cloudtwin-fixtures nope: no such folder"),
+                          (["--cloudtwin-scenarios", "nope"], "--cloudtwin-scenarios nope: no such folder")]:
+        result = _pytest(tmp_path, *argv)
+        assert result.returncode == 4  # pytest's own status for a usage error
+        assert f"ERROR: {message}" in result.stderr and "Traceback" not in result.stderr

@@ -48,6 +48,7 @@ HTML_TIMELINES = pytest.StashKey[list]()
 def pytest_configure(config: pytest.Config) -> None:
     from .pytest_scenarios import ScenarioFolders
 
+    _check_options(config)
     if config.getoption("--cloudtwin-html", None):
         config.stash[HTML_TIMELINES] = []
     folders = ScenarioFolders.from_config(config)
@@ -58,6 +59,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "cloudtwin(providers=None, seed=None, fixtures=None, overrides=None, freeze=True): "
                    "how the cloudtwin fixtures build the twin for this test")
+
+
+def _check_options(config: pytest.Config) -> None:
+    """A mistake in an option is one line before any test runs, not an error in every test."""
+    from ..providers import KNOWN
+
+    for name in config.getoption("--cloudtwin-provider") or []:
+        if name not in KNOWN:
+            raise pytest.UsageError(f"--cloudtwin-provider {name}: not a provider (known: {', '.join(KNOWN)})")
+    fixtures = config.getoption("--cloudtwin-fixtures")
+    if fixtures and not Path(fixtures).is_dir():
+        raise pytest.UsageError(f"--cloudtwin-fixtures {fixtures}: no such folder")
+    for folder in config.getoption("--cloudtwin-scenarios") or []:
+        if not (config.invocation_params.dir / folder).is_dir():
+            raise pytest.UsageError(f"--cloudtwin-scenarios {folder}: no such folder")
+    for folder in config.getini("cloudtwin_scenarios"):
+        if not Path(folder).is_dir():
+            raise pytest.UsageError(f"cloudtwin_scenarios = {folder} (ini option): no such folder")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
