@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, Callable
 
@@ -34,10 +35,14 @@ def runs(verb: Verb) -> Callable[[argparse.Namespace], int]:
         except ConsoleError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
+        except (KeyError, TypeError, AttributeError) as error:  # an answer of another shape (another version)
+            print(f"error: the twin at {getattr(args, 'url', None) or 'the --url'} answered in a shape this "
+                  f"cloudtwin does not know ({type(error).__name__}: {error})", file=sys.stderr)
+            return 2
         except KeyboardInterrupt:
             return 0
-        except BrokenPipeError:  # `cloudtwin journal | head`
-            sys.stderr.close()
+        except BrokenPipeError:  # `cloudtwin journal | head`: the reader left; so do we, quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
             return 0
 
     return run
