@@ -75,6 +75,7 @@ def _legend() -> str:
 def _scenario(number: int, t: Mapping[str, Any]) -> str:
     passed = t["passed"]
     failed_step = next((s for s in t["steps"] if s["outcome"] == "failed"), None)
+    # Failed scenarios open, passed ones folded (forty timelines are a long page); the first always open.
     badge = '<span class="badge pass">PASS</span>' if passed else '<span class="badge fail">FAIL</span>'
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in t.get("notes") or [])
     error = f'<p class="error">{_e(t["error"])}</p>' if t.get("error") else ""
@@ -85,7 +86,7 @@ def _scenario(number: int, t: Mapping[str, Any]) -> str:
     return (f'<section class="scenario {"passed" if passed else "failed"}" id="s{number}" data-scenario="{_e(t["name"])}">'
             f'<details{"" if passed and number > 0 else " open"}><summary>{badge} <b>{_e(t["name"])}</b> '
             f'<span class="path">{_e(t["path"])}</span> <span class="counts">{counts}</span></summary>'
-            f'{error}{notes}<div class="chart">{_svg(number, t, failed_step)}</div>'
+            f'{error}{notes}<div class="chart">{_svg(t, failed_step)}</div>'
             f'<div class="detail" id="detail-s{number}"><p class="hint">{time_base} time starts at '
             f'{_e(_iso(_first_instant(t)))}. Click a mark, a lane or a step for its details.</p></div>'
             f'{_steps(t, failed_step)}</details></section>')
@@ -123,7 +124,7 @@ def _key(epoch: float) -> float:
     return round(float(epoch), 3)
 
 
-def _svg(number: int, t: Mapping[str, Any], failed_step: Mapping[str, Any] | None) -> str:
+def _svg(t: Mapping[str, Any], failed_step: Mapping[str, Any] | None) -> str:
     requests, lanes, clock = t["requests"], t["lanes"], t["clock"]
     lifecycle_faults = t["lifecycle_faults"]
     instants: list[float] = [r["at"] for r in requests] + [f["at"] for f in lifecycle_faults]
