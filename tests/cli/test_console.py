@@ -215,8 +215,11 @@ def test_faults_add_from_a_yaml_file_with_flags_over_each_rule(twin: TwinProcess
     assert [r["match"] for r in added] == [{"provider": "genesis", "operation": "listVolumes"},
                                            {"provider": "genesis", "operation": "listInstances"}]
     assert all(r["schedule"] == {"mode": "nth", "n": 2} for r in added)
+    assert run_json(twin, capsys, "faults", "rm", added[0]["id"]) == {"removed": [added[0]["id"]]}
     code, out, _ = run(twin, capsys, "faults", "clear")
-    assert code == 0 and run_json(twin, capsys, "faults")["faults"] == []
+    assert code == 0 and out.strip() == "no fault rules"
+    assert run_json(twin, capsys, "faults", "clear") == {"faults": []}
+    assert run_json(twin, capsys, "faults")["faults"] == []
 
 
 @pytest.mark.parametrize(("argv", "fragment"), [
@@ -283,7 +286,9 @@ def test_state_export_then_import_puts_the_twin_back(twin: TwinProcess, capsys: 
     assert code == 0 and f"imported {saved}" in out
     volumes = {v["id"] for v in requests.get(twin.base + GENESIS + "/volumes", headers=AUTH, timeout=5).json()["volumes"]}
     assert kept in volumes and later not in volumes
-    assert run_json(twin, capsys, "state", "export", str(tmp_path / "again.json"))["bytes"] > 0
+    again = tmp_path / "again.json"
+    assert run_json(twin, capsys, "state", "export", str(again))["bytes"] == again.stat().st_size
+    assert run_json(twin, capsys, "state", "import", str(again)) == {"imported": str(again)}
 
 
 def test_importing_a_file_that_is_no_state_is_one_line(twin: TwinProcess, capsys: pytest.CaptureFixture[str],
