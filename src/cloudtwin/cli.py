@@ -31,30 +31,13 @@ def _is_loopback(host: str) -> bool:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .app import build_twin, create_app
-    from .engine.fixtures import FixtureError, check_overlay
-    from .providers import KNOWN
+    from .app import create_app
     from .server import BindError, PeriodicSaver, TwinServer, remove_stale_temp_files, save_state
 
     state_file: Path | None = args.state_file
     if args.save_every is not None and state_file is None:
         raise UsageError("--save-every needs --state-file (it says where to save)")
-    seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
-    overrides = {}
-    if args.rate_limits:
-        overrides = {name: {"rate_limits": {"enabled": True}} for name in (args.provider or KNOWN)}
-    try:
-        if args.fixtures is not None:
-            check_overlay(args.fixtures, KNOWN)
-        twin = build_twin(args.provider or None, seed=seed, fixtures=args.fixtures, overrides=overrides)
-    except FixtureError as error:
-        raise UsageError(str(error)) from None
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
-        if args.fixtures is None:
-            raise  # the built-in fixtures failing is a bug of ours: its traceback is wanted
-        # A value of the wrong shape the loader does not check yet: still one line, naming the folder.
-        raise UsageError(f"--fixtures {args.fixtures}: the twin cannot start from these fixtures "
-                         f"({type(error).__name__}: {error})") from None
+    twin = _build_twin(args)
     if state_file is not None:
         remove_stale_temp_files(state_file)  # left by a save that was killed half-way
         if state_file.exists():
@@ -85,6 +68,29 @@ def serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _build_twin(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .app import build_twin
+    from .engine.fixtures import FixtureError, check_overlay
+    from .providers import KNOWN
+
+    seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
+    overrides = {}
+    if args.rate_limits:
+        overrides = {name: {"rate_limits": {"enabled": True}} for name in (args.provider or KNOWN)}
+    try:
+        if args.fixtures is not None:
+            check_overlay(args.fixtures, KNOWN)
+        return build_twin(args.provider or None, seed=seed, fixtures=args.fixtures, overrides=overrides)
+    except FixtureError as error:
+        raise UsageError(str(error)) from None
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
+        if args.fixtures is None:
+            raise  # the built-in fixtures failing is a bug of ours: its traceback is wanted
+        # A value of the wrong shape the loader does not check yet: still one line, naming the folder.
+        raise UsageError(f"--fixtures {args.fixtures}: the twin cannot start from these fixtures "
+                         f"({type(error).__name__}: {error})") from None
 
 
 def _load_state(twin, state_file: Path) -> None:  # type: ignore[no-untyped-def]
