@@ -38,10 +38,6 @@ def serve(args: argparse.Namespace) -> int:
     if args.save_every is not None and state_file is None:
         raise UsageError("--save-every needs --state-file (it says where to save)")
     twin = _build_twin(args)
-    if state_file is not None:
-        remove_stale_temp_files(state_file)  # left by a save that was killed half-way
-        if state_file.exists():
-            _load_state(twin, state_file)
     admin_token = args.admin_token
     if admin_token is None and not _is_loopback(args.host):
         # Never from the seed: the seed is public (/_twin/health), so a seeded token could be computed.
@@ -59,9 +55,19 @@ def serve(args: argparse.Namespace) -> int:
     server = TwinServer(app, host=args.host, port=args.port, threads=args.threads, on_exit=on_exit,
                         on_start=on_start, quiet=not args.access_log)
     try:
-        port = server.bind()  # before the banner: a port in use is one line, not a banner then retries
+        # Before the banner: a port in use is one line, not a banner then gunicorn's retries. Before the
+        # state file too: a second twin started by mistake fails here, before touching the first one's files.
+        port = server.bind()
     except BindError as error:
         raise UsageError(str(error)) from None
+    if state_file is not None:
+        try:
+            remove_stale_temp_files(state_file)  # left by a save that was killed half-way
+            if state_file.exists():
+                _load_state(twin, state_file)
+        except UsageError:
+            server.unbind()
+            raise
     print(banner(twin, args.host, port, admin_token), flush=True)
     try:
         server.run()

@@ -168,6 +168,12 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
         self._listener = listener
         return int(listener.getsockname()[1])
 
+    def unbind(self) -> None:
+        listener = getattr(self, "_listener", None)
+        if listener is not None:
+            listener.close()
+            self._listener = None
+
     def run(self) -> None:
         arbiter = Arbiter(self)
         listener = getattr(self, "_listener", None)
