@@ -158,7 +158,8 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
         except OSError as error:
             listener.close()
             if error.errno == errno.EADDRINUSE:
-                raise BindError(f"--port {port}: {host}:{port} is already in use by another program") from None
+                raise BindError(f"--port {port}: {host}:{port} is already in use by another program "
+                                "(--port 0 picks a free one)") from None
             if error.errno == errno.EACCES:
                 raise BindError(f"--port {port}: not allowed to listen on {host}:{port} (below 1024 needs root)") \
                     from None
@@ -166,6 +167,12 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
         listener.listen(2048)
         self._listener = listener
         return int(listener.getsockname()[1])
+
+    def unbind(self) -> None:
+        listener = getattr(self, "_listener", None)
+        if listener is not None:
+            listener.close()
+            self._listener = None
 
     def run(self) -> None:
         arbiter = Arbiter(self)
