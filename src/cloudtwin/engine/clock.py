@@ -25,9 +25,6 @@ class Clock:
         frozen = self._frozen_at
         return frozen if frozen is not None else self._wall() + self._offset
 
-    def now_dt(self) -> datetime:
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc)
-
     @property
     def frozen(self) -> bool:
         return self._frozen_at is not None

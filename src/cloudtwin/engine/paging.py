@@ -21,25 +21,6 @@ def by_number(table: Table, account: str, page: int, per_page: int, *, reverse: 
     return Page(table.page(account, offset, per_page, reverse=reverse), table.count(account))
 
 
-def by_marker(
-    table: Table,
-    account: str,
-    marker: str | None,
-    limit: int,
-    *,
-    reverse: bool = False,
-    marker_error: str = "invalid_request",
-) -> list[Row]:
-    """`limit` rows after the row named by `marker`, in creation order (newest first if reverse)."""
-    start = 0
-    if marker:
-        position = table.position(account, marker, reverse=reverse)
-        if position is None:
-            raise ApiError(marker_error, f"marker {marker} could not be found")
-        start = position + 1
-    return table.page(account, start, limit, reverse=reverse)
-
-
 def filtered(rows: Iterable[Row], keep: Callable[[Row], bool]) -> Iterator[Row]:
     return (row for row in rows if keep(row))
 

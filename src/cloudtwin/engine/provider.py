@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .errors import ApiError, ResolvedError
+from .errors import ResolvedError
 from .store import Account, Records, Row
 
 if TYPE_CHECKING:
@@ -71,9 +71,6 @@ class Context:
     def enter(self, row: Row, state: str, at: float | None = None) -> None:
         """Move a row to a lifecycle state (scheduling how it ends)."""
         self.twin.lifecycles[self.provider].enter(row, state, self.now if at is None else at)
-
-    def state_of(self, row: Row) -> str:
-        return self.twin.lifecycles[self.provider].state_of(row)
 
     def schedule(self, at: float, timer: str, payload: dict[str, Any]) -> None:
         """Run one of this provider's timers at a virtual instant."""
@@ -201,8 +198,3 @@ class Provider:
     # The headers a client sends with that credential.
     auth_headers: Callable[[str], dict[str, str]] | None = None
 
-
-def require(condition: bool, key: str, message: str | None = None, **extra: Any) -> None:
-    """Raise `key` from the provider's error table unless the condition holds."""
-    if not condition:
-        raise ApiError(key, message, **extra)

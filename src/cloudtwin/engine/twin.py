@@ -8,7 +8,6 @@ from typing import Any, Iterable, Mapping
 
 from . import resources
 from .clock import Clock, iso
-from .errors import ErrorTable
 from .faults import FaultEngine, FaultTargets, lifecycle_states
 from .faults.targets import ApiTarget
 from .fixture_schemas import FixtureSchemaError, check_fixtures
@@ -44,7 +43,6 @@ class Twin:
         self.clock = clock or Clock()
         self.journal = Journal()
         self.specs: dict[str, Spec] = {}
-        self.error_tables: dict[str, ErrorTable] = {}
         self._load_specs(spec_dir or resources.spec_dir())
         base = load_folder(resources.fixtures_dir(), self.providers)
         if fixtures is not None:
@@ -67,7 +65,6 @@ class Twin:
                 if extra:
                     raise SpecError(f"{api.name}: handlers for unknown operations {', '.join(extra)}")
                 self.specs[api.name] = spec
-                self.error_tables[api.name] = ErrorTable(spec.error_entries)
 
     def apis(self) -> Iterable[tuple[Provider, Api]]:
         for provider in self.providers.values():

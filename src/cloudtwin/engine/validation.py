@@ -15,7 +15,6 @@ from .errors import ApiError
 from .schema_messages import explain
 from .spec import Operation, Param
 
-MAX_BODY_BYTES = 1 * 1024 * 1024
 _INT = re.compile(r"^-?\d+$")
 _NUM = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 

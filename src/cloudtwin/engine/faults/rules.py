@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..clock import iso, parse_iso
@@ -161,7 +161,6 @@ class Decision:
     outcome: Outcome
     draw: float | None
     at: float
-    journal: dict[str, Any] = field(default_factory=dict)
 
 
 class FaultEngine:
