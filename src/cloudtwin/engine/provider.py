@@ -9,8 +9,9 @@ return data; they never build HTTP responses, read the wall clock or use `random
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
+from .contract_profile import Profile as ContractProfile
 from .errors import ResolvedError
 from .store import Account, Records, Row
 
@@ -197,4 +198,7 @@ class Provider:
     client_token: Callable[[Context], str] | None = None
     # The headers a client sends with that credential.
     auth_headers: Callable[[str], dict[str, str]] | None = None
+    # One contract profile per API (`<package>/contract.py`): what a schemathesis run of it needs
+    # beyond the spec. The harness reads profiles from here and names no provider itself.
+    contract_profiles: Callable[[], Sequence[ContractProfile]] | None = None
 

@@ -12,7 +12,7 @@ from functools import partial
 
 from ...engine.errors import ResolvedError
 from ...engine.provider import Api, Provider, Rendered, RequestInfo
-from . import auth, billing, hooks, protection
+from . import auth, billing, contract, hooks, protection
 from .common import NAME
 from .handlers import handlers
 
@@ -51,5 +51,6 @@ def provider() -> Provider:
         admin_actions={"top_up": billing.top_up},
         base_paths={NAME: "/api/v1"},
         client_token=lambda ctx: ctx.account.credentials[NAME]["api_key"],  # type: ignore[union-attr]
+        contract_profiles=lambda: contract.PROFILES,
         auth_headers=lambda token: {API_KEY_HEADER: token},
     )

@@ -11,7 +11,7 @@ import json
 from ...engine.errors import ApiError, ResolvedError
 from ...engine.provider import Api, Context, Provider, ProviderIds, Rendered, RequestInfo
 from ...engine.store import Account
-from . import hooks
+from . import contract, hooks
 from .handlers import handlers
 
 NAME = "genesis"
@@ -54,5 +54,6 @@ def provider() -> Provider:
         on_remove=hooks.on_remove,
         base_paths={NAME: "/compute/v1"},
         client_token=lambda ctx: ctx.account.credentials[NAME]["token"],  # type: ignore[union-attr]
+        contract_profiles=lambda: contract.PROFILES,
         auth_headers=lambda token: {"Authorization": f"Bearer {token}"},
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ...engine.errors import ApiError
 from ...engine.provider import Api, Context, Provider, RequestInfo
 from ...engine.store import Account
-from . import hooks, operator, seed, tokens
+from . import contract, hooks, operator, seed, tokens
 from .common import NAME
 from .errors import render_files_error, render_identity_error, render_images_error, request_id
 from .handlers import files_handlers, identity_handlers, images_handlers
@@ -52,4 +52,5 @@ def provider() -> Provider:
         base_paths={"images": "/images/DFW", "identity": "/identity", "files": "/files/DFW/v1"},
         client_token=tokens.client_token,
         auth_headers=lambda token: {"X-Auth-Token": token},
+        contract_profiles=lambda: contract.PROFILES,
     )
