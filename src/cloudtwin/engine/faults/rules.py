@@ -162,6 +162,11 @@ class Decision:
     draw: float | None
     at: float
 
+    def describe(self) -> dict[str, Any]:
+        """What the journal says about it: the rule, its kind, the draw, and the kind's own note."""
+        kind = self.rule.action.kind if self.rule.action is not None else "lifecycle"
+        return {"rule": self.rule.id, "kind": kind, "draw": self.draw, "at": iso(self.at), **self.outcome.note}
+
 
 class FaultEngine:
     """The rule list and the decision it makes for each request."""
