@@ -70,6 +70,12 @@ class Clock:
     def export(self) -> dict[str, object]:
         return {"now": self.now(), "frozen": self.frozen}
 
+    def restored(self, state: dict[str, object]) -> "Clock":
+        """A new clock on the same wall, at the instant (and frozen or not) an export says."""
+        clock = Clock(self._wall)
+        clock.restore(state)
+        return clock
+
     def restore(self, state: dict[str, object]) -> None:
         at = float(state["now"])  # type: ignore[arg-type]
         with self._lock:
