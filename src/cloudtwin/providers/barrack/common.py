@@ -6,6 +6,7 @@ from typing import Any, Callable, Iterable
 
 from ...engine import paging
 from ...engine.clock import iso
+from ...engine.counters import counter
 from ...engine.errors import ApiError
 from ...engine.provider import Call, Context
 from ...engine.store import Row
@@ -21,8 +22,7 @@ def stamp(ctx: Context) -> str:
 
 def next_id(ctx: Context, kind: str) -> int:
     """Django-style auto-increment primary keys, one sequence per kind, shared by all accounts."""
-    table = ctx.twin.store.table(NAME, "counter")
-    row = table.get(kind) or ctx.twin.store.insert(NAME, "counter", SYSTEM, kind, {"last": 0})
+    row = counter(ctx, "counter", kind, lambda: {"last": 0})
     row.data["last"] += 1
     return int(row.data["last"])
 
