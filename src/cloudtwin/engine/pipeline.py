@@ -30,7 +30,7 @@ from .validation import RawRequest, validate
 try:  # a C encoder, several times faster than json.dumps on a 50-item page; optional
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; stay correct without it
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 log = logging.getLogger("cloudtwin")
 NEAR_MISS_CACHE = 512  # distinct wrong calls whose near misses are remembered

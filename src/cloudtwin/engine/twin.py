@@ -189,12 +189,12 @@ class Twin:
 
     def _enter_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
         def hook(row, state, at):  # type: ignore[no-untyped-def]
-            provider.on_enter(self._row_context(provider.name, row.account, at), row, state)  # type: ignore[misc]
+            provider.on_enter(self._row_context(provider.name, row.account, at), row, state)
         return hook
 
     def _remove_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
         def hook(row, at):  # type: ignore[no-untyped-def]
-            provider.on_remove(self._row_context(provider.name, row.account, at), row)  # type: ignore[misc]
+            provider.on_remove(self._row_context(provider.name, row.account, at), row)
         return hook
 
     def _row_context(self, provider: str, account_id: str, at: float) -> Context:

@@ -424,7 +424,7 @@ def register(commands_parser: Any) -> None:
         "contract", help="run the schemathesis contract suite against the twin or a real endpoint",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=__doc__.split("\n", 1)[1] + "\nRecording format (--check-recording):\n" + drift.RECORDING_HELP)
-    p.error = _one_line_error  # type: ignore[method-assign]
+    p.error = _one_line_error
     p.add_argument("provider", type=provider_or_api,
                    help="a provider (all of its APIs), one API of it, or _twin (the control plane); "
                         "an unknown name lists the known ones")

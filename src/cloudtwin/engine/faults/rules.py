@@ -213,7 +213,7 @@ class FaultEngine:
             return None
         with self._lock:
             candidates = [r for r in self._rules.values() if r.action is not None and r.match.matches(request)]
-            return self._choose(candidates, now, lambda rule: rule.action.apply(self._ids.rng("faults")))  # type: ignore[union-attr]
+            return self._choose(candidates, now, lambda rule: rule.action.apply(self._ids.rng("faults")))
 
     def decide_lifecycle(self, provider: str, row: Any, state: str, now: float) -> Decision | None:
         """The first lifecycle rule that fires as this row enters this state."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...engine import addresses
 from ...engine.clock import iso
 from ...engine.provider import Context
@@ -10,7 +12,7 @@ from .common import region_of
 from .stock import release_stock
 from .usage import add_storage, instance_entered, instance_removed
 
-STANDARD_GROUP_RULES = [
+STANDARD_GROUP_RULES: list[dict[str, Any]] = [
     {"protocol": "tcp", "direction": "ingress", "port_range_min": 22, "port_range_max": 22},
     {"protocol": "icmp", "direction": "ingress", "port_range_min": None, "port_range_max": None},
     {"protocol": "all", "direction": "egress", "port_range_min": None, "port_range_max": None},
