@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import jsonschema
 from openapi_spec_validator import validate as validate_openapi
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from ..engine import resources
