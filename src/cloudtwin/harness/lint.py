@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import jsonschema
 from openapi_spec_validator import validate as validate_openapi
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from ..engine import resources
@@ -158,7 +158,7 @@ def _operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]
 
 
 def _examples(document: dict[str, Any]) -> list[str]:
-    registry: Registry = Registry().with_resource("urn:spec", Resource(document, specification=DRAFT202012))
+    registry: Registry = Registry().with_resource("urn:spec", DRAFT202012.create_resource(document))
     problems = []
     for pointer, schema, example in _walk_examples(document, ""):
         validator = jsonschema.Draft202012Validator(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...engine import addresses
 from ...engine.provider import Context
 from ...engine.store import Row
 from . import billing, instance_state, snapshot_state, stock, storage
@@ -32,6 +33,7 @@ def on_remove(ctx: Context, row: Row) -> None:
         return
     billing.stop_meter(ctx, row)
     stock.release(ctx, row)
+    addresses.release(ctx, row, ("public", row.data["floating_ip"]), ("private", row.data["fixed_ip"]))
     boot_id = row.meta.get("boot_volume_id")
     for volume_id in [boot_id, *row.meta.get("data_volume_ids", [])]:
         volume = ctx.records.find("volume", str(volume_id)) if volume_id else None

@@ -6,16 +6,14 @@ take one; hibernate and delete give it back (fixtures/barrack/gpus.yaml).
 
 from __future__ import annotations
 
+from ...engine.counters import counter
 from ...engine.errors import ApiError
 from ...engine.provider import Context
 from ...engine.store import Row
-from .common import NAME, SYSTEM
 
 
 def _counter(ctx: Context, region: str, model: str, count: int) -> Row:
-    table = ctx.twin.store.table(NAME, "stock")
-    key = f"{region}/{model}/{count}"
-    return table.get(key) or ctx.twin.store.insert(NAME, "stock", SYSTEM, key, {"used": 0})
+    return counter(ctx, "stock", f"{region}/{model}/{count}", lambda: {"used": 0})
 
 
 def capacity(ctx: Context, region: str, model: str, count: int) -> int | None:

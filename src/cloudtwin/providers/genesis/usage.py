@@ -8,6 +8,7 @@ reset with everything else. A state saved before a total existed is counted once
 
 from __future__ import annotations
 
+from ...engine.counters import counter
 from ...engine.provider import Context
 from ...engine.store import Row
 
@@ -17,13 +18,8 @@ _COUNTED = "quota_counted"
 
 
 def _counter(ctx: Context, name: str, account: str | None = None) -> Row:
-    account = account or ctx.account.id  # type: ignore[union-attr]
-    table = ctx.twin.store.table("genesis", KIND)
-    key = f"{account}/{name}"
-    row = table.get(key)
-    if row is None:
-        row = ctx.twin.store.insert("genesis", KIND, account, key, _count(ctx, name, account))
-    return row
+    owner: str = account or ctx.account.id  # type: ignore[union-attr]
+    return counter(ctx, KIND, f"{owner}/{name}", lambda: _count(ctx, name, owner), account=owner)
 
 
 def _count(ctx: Context, name: str, account: str) -> dict[str, object]:

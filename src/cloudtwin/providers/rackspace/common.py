@@ -25,10 +25,6 @@ def tenant_of(account: Account | None) -> str:
     return str(account.credentials.get(NAME, {}).get("tenant_id", account.id))
 
 
-def account_of_tenant(ctx: Context, tenant: str) -> Account | None:
-    return next((a for a in ctx.twin.store.accounts.values() if tenant_of(a) == tenant), None)
-
-
 def region_of(ctx: Context) -> str:
     """The `{region}` of the images mount this request came through."""
     return str(ctx.request.mount_params["region"])  # type: ignore[attr-defined]
