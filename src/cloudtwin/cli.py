@@ -82,9 +82,10 @@ def serve(args: argparse.Namespace) -> int:
 def _build_twin(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from .app import build_twin
     from .engine.fixtures import FixtureError, check_overlay
+    from .engine.ids import seed_value
     from .providers import KNOWN
 
-    seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
+    seed = seed_value(args.seed)
     overrides = {}
     if args.rate_limits:
         overrides = {name: {"rate_limits": {"enabled": True}} for name in (args.provider or KNOWN)}

@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import pytest
 
 from cloudtwin.cli import main
-from cloudtwin.engine.twin import STATE_VERSION
+from cloudtwin.engine.state_document import STATE_VERSION
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 GOOD_SCENARIO = SCENARIOS / "genesis" / "rate-limit-storm.yaml"
