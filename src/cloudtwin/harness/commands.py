@@ -7,3 +7,4 @@ from typing import Any, Callable
 REGISTER: list[Callable[[Any], None]] = []
 
 from . import contract_cli, lint, replay  # noqa: E402,F401  (each registers its command)
+from ..recording import commands as recording_commands  # noqa: E402,F401  (record, proxy)

@@ -1,0 +1,76 @@
+"""`cloudtwin record` / `cloudtwin proxy` in a subprocess, in front of a stand-in twin."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+import requests
+import yaml
+
+from tests.served_process import TwinProcess, free_port
+
+# The stand-in's lifecycles differ from the default fixtures on purpose (seconds, not minutes):
+# the drift report must name them, and calibrate must learn them.
+STAND_IN_LIFECYCLES = {
+    "genesis": {"instance": {"creating": {"after": "3s", "then": "active"},
+                             "deleting": {"after": "2s", "remove": True}}},
+    "barrack": {"instance": {"CREATING": {"after": "3s", "then": "ACTIVE"},
+                             "DELETING": {"after": "2s", "remove": True}}},
+    "rackspace": {"task": {"pending": {"after": "1s", "then": "processing"},
+                           "processing": {"after": "2s", "then": "success"}}},
+}
+
+
+def stand_in(tmp: Path, provider: str, seed: int = 7) -> TwinProcess:
+    folder = tmp / "stand-in" / provider
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "lifecycles.yaml").write_text(yaml.safe_dump(STAND_IN_LIFECYCLES[provider]))
+    return TwinProcess("--seed", str(seed), "--fixtures", str(tmp / "stand-in"), providers=(provider,))
+
+
+class ProxyProcess:
+    def __init__(self, command: str, *args: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen([sys.executable, "-m", "cloudtwin", command, "--port", str(self.port), *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.base + "/_twin/health", timeout=2)
+                return
+            except requests.RequestException:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"cloudtwin {command} did not start: {self.output}")
+
+    output = ""
+
+    def stop_recording(self) -> dict:
+        answer = requests.post(self.base + "/_record/stop", timeout=30).json()
+        self.output, _ = self.process.communicate(timeout=30)
+        return answer
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.output, _ = self.process.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.communicate()
+
+
+def files_of(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def leaked(folder: Path, secrets: Sequence[str]) -> list[tuple[str, str]]:
+    return [(str(path), secret) for path in files_of(folder) for secret in secrets
+            if secret in path.read_text(encoding="utf-8", errors="replace")]

@@ -1,0 +1,100 @@
+"""Genesis through `cloudtwin record` with plain `requests`: the client is unmodified, the
+recording replays green against the stand-in, and no secret of the session is in any file."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from cloudtwin.harness.runner import Runner
+from cloudtwin.harness.scenario import load
+from cloudtwin.harness.targets import HttpTarget
+
+from .proxyprocess import ProxyProcess, leaked, stand_in
+
+TOKEN = "gc-default-0000000000000000000000"
+API = "/genesis/compute/v1"
+
+
+def genesis_session(base: str) -> str:
+    """What a user's script does: create, poll until active, look at images, delete, poll until gone."""
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    created = requests.post(f"{base}/instances", headers=headers, timeout=10, json={
+        "name": "trainer", "hostname": "trainer", "type": "vcpu-4_memory-16g_nvidia-rtx-3080-1",
+        "image": "ubuntu-22.04", "region": "NORD-NO-KRS-1"})
+    assert created.status_code == 201, created.text
+    instance = created.json()["instance"]["id"]
+    for _ in range(30):
+        if requests.get(f"{base}/instances/{instance}", headers=headers, timeout=10).json()["instance"]["status"] \
+                == "active":
+            break
+        time.sleep(0.5)
+    assert requests.get(f"{base}/images", headers=headers, timeout=10).status_code == 200
+    assert requests.delete(f"{base}/instances/{instance}", headers=headers, timeout=10).status_code == 204
+    for _ in range(30):
+        if requests.get(f"{base}/instances/{instance}", headers=headers, timeout=10).status_code == 404:
+            return instance
+        time.sleep(0.5)
+    raise AssertionError("the instance never went away")
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("genesis")
+    real = stand_in(tmp, "genesis")
+    recorder = ProxyProcess("record", "--provider", "genesis", "--target", real.base + API, "--out", str(tmp / "rec"))
+    try:
+        genesis_session(recorder.base)
+        stopped = recorder.stop_recording()
+        yield real, tmp / "rec", stopped
+    finally:
+        recorder.stop()
+        real.stop()
+
+
+def test_record_writes_every_output(recorded):
+    _, out, stopped = recorded
+    assert stopped["files"] == ["fixtures/genesis/images.yaml", "latency.yaml", "lifecycles.yaml",
+                                "scenario.yaml", "session.har"]
+    har = yaml.safe_load((out / "session.har").read_text())
+    assert len(har["log"]["entries"]) == stopped["exchanges"]
+
+
+def test_scenario_templates_ids_and_polls(recorded):
+    _, out, _ = recorded
+    text = (out / "scenario.yaml").read_text()
+    scenario = load(out / "scenario.yaml")  # valid against the scenario schema
+    kinds = [s.kind for s in scenario.steps]
+    assert kinds == ["request", "wait_until", "request", "request", "wait_until"]
+    assert scenario.steps[0].spec["save"] == {"instance_id": "instance.id"}
+    assert scenario.steps[1].spec["wait_until"]["expect"]["body"] == {"instance.status": "active"}
+    assert scenario.steps[4].spec["wait_until"]["expect"]["status"] == 404
+    assert "/instances/${instance_id}" in text
+    har = yaml.safe_load((out / "session.har").read_text())
+    instance_id = har["log"]["entries"][0]["response"]["content"]["text"]
+    assert yaml.safe_load(instance_id)["instance"]["id"] not in text  # never a literal id
+
+
+def test_observed_lifecycle_has_the_stand_in_timing(recorded):
+    _, out, _ = recorded
+    observed = yaml.safe_load((out / "lifecycles.yaml").read_text())
+    (instance,) = observed["resources"]
+    creating = next(t for t in instance["transitions"] if t["state"] == "creating")
+    assert creating["then"] == "active" and 1.5 <= creating["seconds"] <= 4.5  # the stand-in says 3s
+
+
+def test_recording_replays_green_against_the_stand_in(recorded):
+    real, out, _ = recorded
+    result = Runner(load(out / "scenario.yaml"), HttpTarget(real.base + API, TOKEN)).run()
+    assert result.passed, [s.detail + str(s.mismatches) for s in result.steps if s.outcome == "failed"]
+
+
+def test_no_secret_reaches_a_file(recorded):
+    _, out, _ = recorded
+    assert leaked(out, [TOKEN]) == []
+    har = (out / "session.har").read_text()
+    assert "REDACTED" in har  # the Authorization header was there, and scrubbed
