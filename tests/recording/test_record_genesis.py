@@ -98,3 +98,32 @@ def test_no_secret_reaches_a_file(recorded):
     assert leaked(out, [TOKEN]) == []
     har = (out / "session.har").read_text()
     assert "REDACTED" in har  # the Authorization header was there, and scrubbed
+
+
+def test_calibrate_fits_the_stand_in_and_the_overlay_replays_green(recorded, tmp_path, capsys):
+    from cloudtwin.cli import main
+    from cloudtwin.harness.runner import build_twin_target
+
+    _, out, _ = recorded
+    assert main(["calibrate", str(out), "--out", str(tmp_path / "overlay.yaml")]) == 0
+    printed = capsys.readouterr().out
+    assert "~ instance.creating: 60s -> active" in printed  # the difference from the default fixtures
+    overlay = yaml.safe_load((tmp_path / "overlay.yaml").read_text())
+    creating = float(overlay["instance"]["creating"]["after"].rstrip("s"))
+    assert 1.5 <= creating <= 4.5 and overlay["instance"]["deleting"]["remove"] is True
+
+    scenario = load(out / "scenario.yaml")
+    scenario.setup["fixtures"] = {"genesis": {"lifecycles": overlay}}
+    target = build_twin_target(scenario)
+    result = Runner(scenario, target).run()
+    assert result.passed, [s.detail + str(s.mismatches) for s in result.steps if s.outcome == "failed"]
+    waited = next(s for s in result.steps if s.step.kind == "wait_until").virtual_s
+    assert waited <= creating + 1  # the fresh twin now takes the real provider's time, not a minute
+
+
+def test_calibrate_refuses_what_is_not_a_recording(tmp_path, capsys):
+    from cloudtwin.cli import main
+
+    (tmp_path / "lifecycles.yaml").write_text("just: text\n")
+    assert main(["calibrate", str(tmp_path), "--out", str(tmp_path / "o.yaml")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
