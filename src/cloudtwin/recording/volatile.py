@@ -14,6 +14,8 @@ UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 ADDRESS = re.compile(r"^(\d{1,3}\.){3}\d{1,3}(/\d+)?$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*$")
 HEXISH = re.compile(r"^[0-9a-fA-F]{16,}$")
+# Key material, tokens, signatures: a long run of base64 that no two runs share.
+OPAQUE = re.compile(r"[A-Za-z0-9+/=_-]{40,}")
 # An id-derived fragment inside a longer string (a DNS name built from an instance id, say).
 HEX_FRAGMENT = re.compile(r"(?<![0-9a-zA-Z])(?=[0-9a-f]*\d)[0-9a-f]{8,}(?![0-9a-zA-Z])")
 URL = re.compile(r"^https?://")
@@ -30,7 +32,7 @@ def is_volatile(key: str, value: Any, schema: Mapping[str, Any] | None = None) -
         return True
     if isinstance(value, str):
         return bool(UUID.match(value) or INSTANT.match(value) or ADDRESS.match(value) or HEXISH.match(value)
-                    or URL.match(value) or HEX_FRAGMENT.search(value)) or bool(VOLATILE_KEY.search(key))
+                    or URL.match(value) or HEX_FRAGMENT.search(value) or OPAQUE.search(value)) or bool(VOLATILE_KEY.search(key))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return bool(VOLATILE_KEY.search(key))
     return False

@@ -29,7 +29,7 @@ def write_outputs(session: Session, out: Path, hooks: RecordingHooks, *, known_l
         path.write_text(scrubber.text(text), encoding="utf-8")
         written[name] = str(path)
 
-    scenario = ScenarioBuilder(session.provider, hooks, default_api).build(
+    scenario = ScenarioBuilder(session.provider, hooks, default_api, scrubber.is_secret_key).build(
         exchanges, name=f"recorded {session.provider} session ({len(exchanges)} exchanges)")
     put("scenario.yaml", _yaml(_scrub_document(scenario, scrubber)))
     put("lifecycles.yaml", _yaml(report(observe(exchanges, known_lifecycles, hooks.state_field),

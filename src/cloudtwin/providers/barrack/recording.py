@@ -18,5 +18,7 @@ def _os_images(body: Any) -> Mapping[str, Any]:
 HOOKS = RecordingHooks(
     # A login sends the e-mail and password; a replay authenticates with the target's own key.
     not_replayed=frozenset({"obtainToken", "refreshToken"}),
+    # simplejwt's pair: {"access": "<jwt>", "refresh": "<jwt>"}.
+    secret_keys=frozenset({"access", "refresh"}),
     catalogue={"listRegions": _regions, "listOsImages": _os_images},
 )
