@@ -46,13 +46,19 @@ def genesis_session(base: str) -> str:
 def recorded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("genesis")
     real = stand_in(tmp, "genesis")
-    recorder = ProxyProcess("record", "--provider", "genesis", "--target", real.base + API, "--out", str(tmp / "rec"))
+    recorders: list[ProxyProcess] = []
+    stopped = None
     try:
-        genesis_session(recorder.base)
-        stopped = recorder.stop_recording()
+        for name in ("rec", "rec2"):  # the same session twice: what differs between them is volatile
+            recorders.append(ProxyProcess("record", "--provider", "genesis", "--target", real.base + API,
+                                          "--out", str(tmp / name)))
+            genesis_session(recorders[-1].base)
+            answer = recorders[-1].stop_recording()
+            stopped = stopped or answer
         yield real, tmp / "rec", stopped
     finally:
-        recorder.stop()
+        for recorder in recorders:
+            recorder.stop()
         real.stop()
 
 
@@ -127,3 +133,38 @@ def test_calibrate_refuses_what_is_not_a_recording(tmp_path, capsys):
     (tmp_path / "lifecycles.yaml").write_text("just: text\n")
     assert main(["calibrate", str(tmp_path), "--out", str(tmp_path / "o.yaml")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_drift_names_the_lifecycle_timings_and_ignores_what_varies(recorded, tmp_path, capsys):
+    from cloudtwin.cli import main
+    from cloudtwin.recording.compare import Volatility
+    from cloudtwin.recording import operations
+    from cloudtwin.app import build_twin
+
+    real, out, _ = recorded
+    report = tmp_path / "drift.json"
+    status = main(["drift", str(out / "scenario.yaml"), "--base-url", real.base + API, "--token", TOKEN,
+                   "--volatile-from", str(out), str(out.parent / "rec2"), "--json", str(report)])
+    printed = capsys.readouterr().out
+    assert status == 1  # the stand-in differs from the default fixtures
+    findings = [f for step in yaml.safe_load(report.read_text())["steps"] for f in step["findings"]]
+    timings = {f["lifecycle"]: (f["twin_s"], f["endpoint_s"]) for f in findings if f["kind"] == "timing"}
+    assert set(timings) == {"instance.creating", "instance.deleting"}
+    assert timings["instance.creating"][0] == 60 and timings["instance.creating"][1] < 10
+    assert "lifecycle instance.creating: the twin's fixtures say 60s" in printed
+
+    volatility = Volatility.from_recordings(operations.for_provider(build_twin(["genesis"]), "genesis"),
+                                            [out, out.parent / "rec2"])
+    learned = set().union(*volatility.learned.values())
+    assert {"$.instance.id", "$.instance.dns_name", "$.instance.created_at"} <= learned
+    reported = {f["field"] for f in findings if f["kind"] == "value"}
+    assert not reported & learned  # what differed between two recordings is never drift
+    assert not [f for f in findings if f["kind"] in ("missing", "extra", "status", "failed", "not_run")]
+
+
+def test_drift_refuses_a_single_recording(recorded, capsys):
+    from cloudtwin.cli import main
+
+    real, out, _ = recorded
+    assert main(["drift", str(out / "scenario.yaml"), "--base-url", real.base + API, "--volatile-from", str(out)]) == 2
+    assert capsys.readouterr().err.startswith("error: --volatile-from:")

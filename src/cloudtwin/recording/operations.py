@@ -84,3 +84,38 @@ def for_provider(twin: Any, provider: str) -> OperationIndex:
         labels[api.name] = next((label for label, base in prov.base_paths.items()
                                  if mount and re.fullmatch(mount + "(/.*)?", base)), api.name)
     return OperationIndex(specs, labels)
+
+
+def field_schema(document: Mapping[str, Any], schema: Any, selector: str) -> Mapping[str, Any] | None:
+    """The schema the spec gives a field of an answer (`$.instance.id`, `images[*].id`), if it says."""
+    node = resolve(document, schema)
+    for name, index in re.findall(r"([^.\[\]$]+)|\[(\d+|\*)\]", selector):
+        node = _merged(document, node)
+        if name:
+            node = resolve(document, (node.get("properties") or {}).get(name)) if isinstance(node, Mapping) else None
+        else:
+            node = resolve(document, node.get("items")) if isinstance(node, Mapping) else None
+        if not isinstance(node, Mapping):
+            return None
+    return _merged(document, node)
+
+
+def _merged(document: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """allOf parts folded into one; the first oneOf/anyOf branch that has properties stands for them."""
+    parts = [resolve(document, p) for p in node.get("allOf") or []]
+    for key in ("oneOf", "anyOf"):
+        branch = next((resolve(document, p) for p in node.get(key) or [] if "properties" in resolve(document, p)),
+                      None)
+        if branch is not None:
+            parts.append(branch)
+    if not parts:
+        return node
+    merged: dict[str, Any] = {k: v for k, v in node.items() if k not in ("allOf", "oneOf", "anyOf")}
+    for part in parts:
+        part = _merged(document, part) if isinstance(part, Mapping) and part is not node else {}
+        for key, value in part.items():
+            if key == "properties":
+                merged["properties"] = {**(merged.get("properties") or {}), **value}
+            else:
+                merged.setdefault(key, value)
+    return merged
