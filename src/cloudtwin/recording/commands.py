@@ -12,6 +12,7 @@ from typing import Any
 
 from ..harness import commands
 
+IDLE_WAIT = 5.0  # seconds a stop waits for answers still being relayed
 STOP_DELAY = 0.3  # seconds: the stop call's answer leaves before the server is told to stop
 
 
@@ -63,6 +64,7 @@ def record(args: argparse.Namespace) -> int:
         with lock:
             if not written:
                 assert app is not None
+                app.wait_idle(IDLE_WAIT)
                 twin = app.twin
                 written.update(write_outputs(
                     session, out, hooks, known_lifecycles=twin.fixtures[provider].get("lifecycles") or {},

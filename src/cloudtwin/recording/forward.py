@@ -97,10 +97,11 @@ class Forwarder:
 
     def forward(self, method: str, path: str, query: str, headers: list[tuple[str, str]],
                 body: Iterator[bytes] | None, chunked: bool) -> Relayed:
+        """`path` and `query` exactly as the client sent them (still percent-encoded)."""
         origin, target_path = self.routes.upstream(path, query)
         connection = self._connect(origin)
         sent = [(n, v) for n, v in end_to_end(headers) if n.lower() != "host"]
-        connection.putrequest(method, quote(target_path, safe="/?&=%:@!$'()*+,;~-._"), skip_host=True,
+        connection.putrequest(method, target_path, skip_host=True,
                               skip_accept_encoding=True)
         connection.putheader("Host", origin.netloc)
         for name, value in sent:
@@ -165,3 +166,12 @@ def request_body(environ: Mapping[str, Any], kept: bytearray) -> tuple[Iterator[
                 kept.extend(piece[:KEEP_BYTES - len(kept)])
             yield piece
     return pieces(), chunked
+
+
+def raw_target(environ: Mapping[str, Any]) -> tuple[str, str]:
+    """The request target as the client wrote it: an encoded `%2F` stays one."""
+    raw = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
+    if raw.startswith("/"):
+        path, _, query = raw.partition("?")
+        return path, query
+    return quote(environ.get("PATH_INFO", "/"), safe="/:@!$&'()*+,;=-._~"), str(environ.get("QUERY_STRING", ""))

@@ -9,8 +9,10 @@ journal in -> clock stamp -> fault decision (the twin's own engine, rules from /
 from __future__ import annotations
 
 import json
+import threading
 import time
-from typing import Any, Callable, Iterator
+from urllib.parse import unquote
+from typing import Any, Callable, Iterable, Iterator
 
 from flask import Flask, Response, request
 
@@ -21,7 +23,7 @@ from ..engine.journal import preview
 from ..engine.pipeline import Pipeline
 from ..engine.provider import RequestInfo
 from . import operations
-from .forward import KEEP_BYTES, Forwarder, Origin, Routes, request_body
+from .forward import KEEP_BYTES, Forwarder, Origin, Routes, raw_target, request_body
 from .hooks import RecordingHooks, hooks_for
 from .session import Exchange, Session, decoded
 
@@ -42,6 +44,8 @@ class ProxyApp:
         self.hooks: RecordingHooks = hooks_for(provider)
         self.session = session
         self.on_stop = on_stop
+        self._in_flight = 0
+        self._idle = threading.Condition()
         self.relay_app = Flask("cloudtwin-proxy")
         self.relay_app.add_url_rule("/", "relay", self.relay, defaults={"_": ""}, methods=_ALL_METHODS)
         self.relay_app.add_url_rule("/<path:_>", "relay_path", self.relay, methods=_ALL_METHODS)
@@ -54,15 +58,32 @@ class ProxyApp:
             body = json.dumps(self.on_stop()).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        return self.relay_app(environ, start_response)
+        with self._idle:
+            self._in_flight += 1
+        try:
+            return _Relay(self.relay_app(environ, start_response), lambda piece: None, self._left)
+        except BaseException:
+            self._left()
+            raise
+
+    def _left(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Let exchanges still being relayed finish (a stop call races the last answer's close)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
     # One proxied request -------------------------------------------------------------
     def relay(self, _: str = "") -> Response:
         started, wall = time.perf_counter(), time.time()
         twin = self.twin
         now = twin.clock.now()
-        origin, upstream_path = self.routes.upstream(request.path, request.query_string.decode("latin-1"))
-        matched = self.index.match(request.method, upstream_path.split("?", 1)[0])
+        raw_path, raw_query = raw_target(request.environ)
+        origin, upstream_path = self.routes.upstream(raw_path, raw_query)
+        matched = self.index.match(request.method, unquote(upstream_path.split("?", 1)[0]))
         api = matched.api if matched else None
         entry: dict[str, Any] = {
             "provider": self.provider, "api": api, "operation": matched.operation if matched else None,
@@ -75,7 +96,7 @@ class ProxyApp:
         exchange_box: list[Exchange] = []
 
         def answer() -> Response:
-            return self._forward(started, wall, matched, entry, exchange_box)
+            return self._forward(started, wall, matched, entry, exchange_box, raw_path, raw_query)
 
         if decision is None:
             return answer()
@@ -102,13 +123,12 @@ class ProxyApp:
         return response
 
     def _forward(self, started: float, wall: float, matched: operations.Matched | None, entry: dict[str, Any],
-                 box: list[Exchange]) -> Response:
+                 box: list[Exchange], raw_path: str, raw_query: str) -> Response:
         kept_request = bytearray()
         headers = [(k, v) for k, v in request.headers.items()]
         body, chunked = request_body(request.environ, kept_request)
         try:
-            relayed = self.forwarder.forward(request.method, request.path, request.query_string.decode("latin-1"),
-                                             headers, body, chunked)
+            relayed = self.forwarder.forward(request.method, raw_path, raw_query, headers, body, chunked)
         except OSError as error:  # the upstream is down or refused: a gateway error, journaled
             entry["upstream_error"] = str(error)
             return self._finish(Response(json.dumps({"error": "upstream unreachable", "detail": str(error)}),
@@ -198,7 +218,7 @@ class _Relay:
     """The upstream's body as the client receives it; `done` runs once, when it is all sent or
     when the server closes it unread (a 204, a HEAD, a client that went away)."""
 
-    def __init__(self, stream: Iterator[bytes], keep: Callable[[bytes], None], done: Callable[[], None]) -> None:
+    def __init__(self, stream: Iterable[bytes], keep: Callable[[bytes], None], done: Callable[[], None]) -> None:
         self._stream, self._keep, self._done = stream, keep, done
         self._finished = False
 
