@@ -78,7 +78,8 @@ def record(args: argparse.Namespace) -> int:
         threading.Timer(STOP_DELAY, lambda: os.kill(os.getppid(), signal.SIGTERM)).start()
         return result
 
-    app = ProxyApp(provider, args.target, seed=args.seed, session=session, on_stop=stop)
+    app = ProxyApp(provider, args.target, seed=args.seed, session=session, on_stop=stop,
+                   admin_token=_admin_token(args))
     print(_banner("recording", app, args, f"writes {out} when stopped (Ctrl-C, or POST /_record/stop)"), flush=True)
     return _serve(app, args, on_exit=finish)
 
@@ -89,16 +90,29 @@ def proxy(args: argparse.Namespace) -> int:
     provider = _check(args)
     if provider is None:
         return 2
-    app = ProxyApp(provider, args.target, seed=args.seed, admin_token=args.admin_token)
+    app = ProxyApp(provider, args.target, seed=args.seed, admin_token=_admin_token(args))
     print(_banner("chaos proxy", app, args, "add fault rules at /_twin/faults; Ctrl-C stops"), flush=True)
     return _serve(app, args, on_exit=None)
 
 
+def _admin_token(args: argparse.Namespace) -> str | None:
+    """As `serve`: beyond loopback the control plane (and the stop call) need a token."""
+    import secrets
+
+    from ..cli import _is_loopback
+
+    if args.admin_token is None and not _is_loopback(args.host):
+        args.admin_token = secrets.token_urlsafe(24)
+    return args.admin_token
+
+
 def _banner(what: str, app: Any, args: argparse.Namespace, tail: str) -> str:
     base = f"http://{args.host}:{args.port}"
-    return "\n".join([f"cloudtwin {what} for {app.provider} on {base} -> {args.target} (seed {app.twin.seed})",
-                      f"  control plane        {base}/_twin  (faults, journal, clock)",
-                      f"  {tail}", "", "Ctrl-C stops the proxy."])
+    lines = [f"cloudtwin {what} for {app.provider} on {base} -> {args.target} (seed {app.twin.seed})",
+             f"  control plane        {base}/_twin  (faults, journal, clock)", f"  {tail}"]
+    if args.admin_token:
+        lines.append(f"  admin token          Authorization: Bearer {args.admin_token}")
+    return "\n".join(lines + ["", "Ctrl-C stops the proxy."])
 
 
 def _serve(app: Any, args: argparse.Namespace, on_exit: Any) -> int:
@@ -122,6 +136,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", default="0", help="makes every fault decision repeatable")
     parser.add_argument("--threads", type=int, default=16, help="worker threads (default 16)")
     parser.add_argument("--access-log", action="store_true", help="print one line per request")
+    parser.add_argument("--admin-token", help="require this bearer token on /_twin (and /_record/stop)")
 
 
 def register(subparsers: Any) -> None:
@@ -141,7 +156,6 @@ def register(subparsers: Any) -> None:
         description="Forward every request to --target, applying the fault rules set at /_twin/faults "
                     "(same kinds, schedules, seed and journal as the twin).")
     _common(p)
-    p.add_argument("--admin-token", help="require this bearer token on /_twin")
     p.set_defaults(run=proxy)
 
 

@@ -8,6 +8,7 @@ journal in -> clock stamp -> fault decision (the twin's own engine, rules from /
 
 from __future__ import annotations
 
+import hmac
 import json
 import threading
 import time
@@ -34,6 +35,7 @@ class ProxyApp:
         from ..app import build_twin, create_app
 
         self.provider = provider
+        self.admin_token = admin_token
         self.twin = build_twin([provider], seed=seed)
         self.admin_app = create_app(self.twin, admin_token=admin_token)
         self.mounted = {m.name: m for m in self.admin_app.extensions["cloudtwin.mounted"]}
@@ -55,6 +57,11 @@ class ProxyApp:
         if path == "/_twin" or path.startswith("/_twin/"):
             return self.admin_app(environ, start_response)
         if path == "/_record/stop" and self.on_stop is not None and environ.get("REQUEST_METHOD") == "POST":
+            if self.admin_token and not hmac.compare_digest(environ.get("HTTP_AUTHORIZATION", ""),
+                                                            f"Bearer {self.admin_token}"):
+                start_response("401 UNAUTHORIZED", [("Content-Type", "application/json"),
+                                                    ("WWW-Authenticate", "Bearer")])
+                return [b'{"error": "the stop call needs the admin token"}']
             body = json.dumps(self.on_stop()).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
