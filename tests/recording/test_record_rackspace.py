@@ -4,7 +4,10 @@ at the proxy too. The token and API key appear in no output file."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
+import yaml
 import requests
 from glanceclient import Client
 
@@ -39,6 +42,11 @@ def recorded(tmp_path_factory):
         private = next(iter(glance.images.list(filters={"visibility": "private"})))
         shown = glance.images.get(private.id)
         glance.image_tags.update(shown.id, "recorded")
+        task = glance.tasks.create(type="import", input={"import_from": "images/missing.vhd"})
+        for _ in range(40):  # the client polls its import until it ends
+            if glance.tasks.get(task.id).status in ("success", "failure"):
+                break
+            time.sleep(0.25)
         recorder.stop_recording()
         yield real, tmp / "rec", endpoint, token, [i.id for i in images]
     finally:
@@ -57,7 +65,11 @@ def test_recording_replays_green_against_the_stand_in(recorded):
     _, token = login(real.base + "/rackspace/identity")
     target = HttpTarget(real.base + "/rackspace/images/DFW", token, "X-Auth-Token: {token}")
     scenario = load(out / "scenario.yaml")
-    assert [s.spec.get("request", {}).get("method") for s in scenario.steps][-1] == "PUT"  # the tag
+    kinds = [(s.kind, (s.spec.get("request") or s.spec.get("wait_until", {}).get("request", {})).get("method"))
+             for s in scenario.steps]
+    assert ("request", "PUT") in kinds  # the tag
+    assert kinds[-2:] == [("request", "POST"), ("wait_until", "GET")]  # the import, then its polling
+    assert "/v2/tasks/${task_id}" in (out / "scenario.yaml").read_text()
     result = Runner(scenario, target).run()
     assert result.passed, [s.detail + str(s.mismatches) for s in result.steps if s.outcome == "failed"]
 
@@ -66,3 +78,12 @@ def test_no_secret_reaches_a_file(recorded):
     _, out, _, token, _ = recorded
     assert leaked(out, [API_KEY, token]) == []
     assert "REDACTED" in (out / "session.har").read_text()
+
+
+def test_observed_task_lifecycle(recorded):
+    _, out, _, _, _ = recorded
+    observed = yaml.safe_load((out / "lifecycles.yaml").read_text())
+    (task,) = [r for r in observed["resources"] if r["kind"] == "task"]
+    timed = {t["state"]: t["seconds"] for t in task["transitions"]}
+    assert [s["state"] for s in task["states"]] == ["pending", "processing", "failure"]
+    assert 0.3 <= timed["pending"] <= 2.0 and 1.0 <= timed["processing"] <= 3.5  # the stand-in: 1s, 2s

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import parse_qs
 
 from .hooks import RecordingHooks
+from .observed import singular
 from .session import Exchange
 from .volatile import UUID, is_volatile, matcher_for
 
@@ -198,13 +199,16 @@ class ScenarioBuilder:
             elif not (isinstance(value, str) and len(text) >= 6 and (UUID.match(text) or is_volatile(key, value))
                       and text in later):
                 continue
-            name = self._name(selector)
+            name = self._name(selector if "." in selector or "[" in selector
+                              else f"{_kind_of(exchange.matched.template)}.{selector}" if exchange.matched else selector)
             self.vars[text] = name
             saves[name] = selector
         return saves
 
     def _name(self, selector: str) -> str:
-        base = re.sub(r"\[\d+\]", "", selector).replace(".", "_").replace("-", "_")
+        # images[1].id -> image_id; instance.id -> instance_id
+        base = re.sub(r"([A-Za-z0-9_]+)\[\d+\]", lambda m: singular(m.group(1)), selector)
+        base = base.replace(".", "_").replace("-", "_")
         base = re.sub(r"[^A-Za-z0-9_]", "", base) or "value"
         if base[0].isdigit():
             base = "v_" + base
@@ -214,6 +218,12 @@ class ScenarioBuilder:
             name = f"{base}_{n}"
         self._names.add(name)
         return name
+
+
+def _kind_of(template: str) -> str:
+    """The resource a bare answer describes: /v2/tasks/{task_id} -> task."""
+    literals = [p for p in template.split("/") if p and not p.startswith("{")]
+    return singular(literals[-1]) if literals else "value"
 
 
 def _leaves(body: Any, prefix: str = "", *, lists: bool = False, depth: int = 0) -> Iterator[tuple[str, Any]]:
