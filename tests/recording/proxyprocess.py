@@ -16,20 +16,22 @@ from tests.served_process import TwinProcess, free_port
 # The stand-in's lifecycles differ from the default fixtures on purpose (seconds, not minutes):
 # the drift report must name them, and calibrate must learn them.
 STAND_IN_LIFECYCLES = {
-    "genesis": {"instance": {"creating": {"after": "3s", "then": "active"},
-                             "deleting": {"after": "2s", "remove": True}}},
-    "barrack": {"instance": {"CREATING": {"after": "3s", "then": "ACTIVE"},
-                             "DELETING": {"after": "2s", "remove": True}}},
+    "genesis": {"instance": {"creating": {"after": "1.5s", "then": "active"},
+                             "deleting": {"after": "1s", "remove": True}}},
+    "barrack": {"instance": {"CREATING": {"after": "1.5s", "then": "ACTIVE"},
+                             "DELETING": {"after": "1s", "remove": True}}},
     "rackspace": {"task": {"pending": {"after": "1s", "then": "processing"},
                            "processing": {"after": "2s", "then": "success"}}},
 }
 
 
-def stand_in(tmp: Path, provider: str, seed: int = 7) -> TwinProcess:
-    folder = tmp / "stand-in" / provider
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "lifecycles.yaml").write_text(yaml.safe_dump(STAND_IN_LIFECYCLES[provider]))
-    return TwinProcess("--seed", str(seed), "--fixtures", str(tmp / "stand-in"), providers=(provider,))
+def stand_in(tmp: Path, seed: int = 7) -> TwinProcess:
+    """One served twin for all three providers, with another seed and its own lifecycle timings."""
+    for provider, lifecycles in STAND_IN_LIFECYCLES.items():
+        folder = tmp / "stand-in" / provider
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "lifecycles.yaml").write_text(yaml.safe_dump(lifecycles))
+    return TwinProcess("--seed", str(seed), "--fixtures", str(tmp / "stand-in"), providers=tuple(STAND_IN_LIFECYCLES))
 
 
 class ProxyProcess:

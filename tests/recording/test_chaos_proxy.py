@@ -13,7 +13,7 @@ import requests
 
 from cloudtwin.engine.faults import FAULT_KINDS
 
-from .proxyprocess import ProxyProcess, stand_in
+from .proxyprocess import ProxyProcess
 
 AUTH = {"Authorization": "Bearer gc-default-0000000000000000000000"}
 LIST = {"operation": "listInstances"}
@@ -21,14 +21,12 @@ FIRST = {"mode": "first", "n": 1}
 
 
 @pytest.fixture(scope="module")
-def chaos(tmp_path_factory):
-    real = stand_in(tmp_path_factory.mktemp("chaos"), "genesis")
+def chaos(real):
     proxy = ProxyProcess("proxy", "--target", real.base + "/genesis/compute/v1", "--seed", "5")
     try:
         yield proxy.base
     finally:
         proxy.stop()
-        real.stop()
 
 
 def add(base: str, action: dict) -> str:
@@ -39,8 +37,16 @@ def add(base: str, action: dict) -> str:
 
 
 def journaled(base: str, rule: str) -> dict:
-    entries = requests.get(base + "/_twin/journal", params={"fault": "true", "limit": 1000}, timeout=5).json()["entries"]
-    mine = [e for e in entries if e["fault"]["rule"] == rule]
+    """The one journal entry of this rule. A relayed answer is journaled when the server closes
+    it, just after the client has it all: allow that moment."""
+    query = {"fault": "true", "limit": 1000}
+    deadline = time.monotonic() + 5
+    while True:
+        entries = requests.get(base + "/_twin/journal", params=query, timeout=5).json()["entries"]
+        mine = [e for e in entries if e["fault"]["rule"] == rule]
+        if mine or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert len(mine) == 1, entries
     return mine[0]
 
@@ -48,7 +54,7 @@ def journaled(base: str, rule: str) -> dict:
 def test_unfaulted_requests_reach_the_stand_in(chaos):
     requests.delete(chaos + "/_twin/faults", timeout=5)
     reply = requests.get(chaos + "/instances", headers=AUTH, timeout=5)
-    assert reply.status_code == 200 and reply.json()["instances"] == []
+    assert reply.status_code == 200 and "instances" in reply.json()
     last = requests.get(chaos + "/_twin/journal", params={"limit": 1}, timeout=5).json()["entries"][-1]
     assert last["operation"] == "listInstances" and last["status"] == 200 and last["fault"] is None
 
@@ -90,7 +96,8 @@ def test_reset_after_the_upstream_acted(chaos):
     reply = requests.post(chaos + "/_twin/faults", timeout=5, json={
         "match": {"operation": "createSSHKey"}, "schedule": FIRST, "action": {"type": "reset", "after_handler": True}})
     rule = reply.json()["id"]
-    key = {"name": "lost-answer", "value": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZ3YmJ0c2dqZ3VqZ3VqZ3VqZ3VqZ3VqZ3VqZ3VqZ3Vq"}
+    key = {"name": "lost-answer",
+           "value": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZ3YmJ0c2dqZ3VqZ3VqZ3VqZ3VqZ3VqZ3VqZ3VqZ3Vq"}
     with pytest.raises(requests.ConnectionError):
         requests.post(chaos + "/ssh-keys", headers=AUTH, json=key, timeout=5)
     listed = requests.get(chaos + "/ssh-keys", headers=AUTH, timeout=5).json()

@@ -14,7 +14,7 @@ from cloudtwin.harness.runner import Runner
 from cloudtwin.harness.scenario import load
 from cloudtwin.harness.targets import HttpTarget
 
-from .proxyprocess import ProxyProcess, files_of, leaked, stand_in
+from .proxyprocess import ProxyProcess, files_of, leaked
 
 EMAIL, PASSWORD = "dev@example.com", "Twin-passw0rd"
 API_KEY = "bk-default-0000000000000000000000"
@@ -38,19 +38,21 @@ def barrack_session(base: str) -> dict:
         shown = requests.get(f"{base}/instances/{vm}/", headers=headers, timeout=10).json()["instance"]
         if shown["status"] == "ACTIVE":
             break
-        time.sleep(0.5)
+        time.sleep(0.25)
     assert requests.delete(f"{base}/instances/{vm}/", headers=headers, timeout=10).status_code in (200, 202, 204)
     for _ in range(30):
         if requests.get(f"{base}/instances/{vm}/", headers=headers, timeout=10).status_code == 404:
+            # Clean up: Barrack's key names are unique, and a replay makes "laptop" again.
+            gone = requests.delete(f"{base}/ssh-keys/{key['ssh_key']['id']}/", headers=headers, timeout=10)
+            assert gone.status_code in (200, 204), gone.text
             return {**tokens, "ip": shown.get("floating_ip") or shown.get("fixed_ip")}
-        time.sleep(0.5)
+        time.sleep(0.25)
     raise AssertionError("the instance never went away")
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory):
+def recorded(tmp_path_factory, real):
     tmp = tmp_path_factory.mktemp("barrack")
-    real = stand_in(tmp, "barrack")
     recorder = ProxyProcess("record", "--provider", "barrack", "--target", real.base + API, "--out", str(tmp / "rec"),
                             "--scrub-emails", "--scrub-ips")
     try:
@@ -59,7 +61,6 @@ def recorded(tmp_path_factory):
         yield real, tmp / "rec", seen
     finally:
         recorder.stop()
-        real.stop()
 
 
 def test_catalogue_overlay_in_the_fixture_format(recorded):
@@ -75,9 +76,6 @@ def test_recording_replays_green_against_the_stand_in(recorded):
     real, out, _ = recorded
     scenario = load(out / "scenario.yaml")
     assert all(s.spec.get("request", {}).get("path") != "/auth/token/" for s in scenario.steps)
-    # The session left its SSH key behind, and Barrack's key names are unique: replay into a
-    # fresh account, as a user would after deleting it.
-    requests.post(real.base + "/_twin/reset", json={}, timeout=10).raise_for_status()
     result = Runner(scenario, HttpTarget(real.base + API, API_KEY, "X-API-Key: {token}")).run()
     assert result.passed, [s.detail + str(s.mismatches) for s in result.steps if s.outcome == "failed"]
 

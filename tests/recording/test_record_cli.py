@@ -10,7 +10,7 @@ import requests
 from cloudtwin.cli import main
 from cloudtwin.harness.scenario import load
 
-from .proxyprocess import ProxyProcess, stand_in
+from .proxyprocess import ProxyProcess
 
 
 @pytest.mark.parametrize("argv, flag", [
@@ -27,8 +27,7 @@ def test_bad_input_is_one_line_naming_the_flag(argv, flag, tmp_path, capsys):
     assert err.count("\n") == 1 and flag in err
 
 
-def test_ctrl_c_writes_the_recording_and_the_stop_call_needs_the_token(tmp_path):
-    real = stand_in(tmp_path, "genesis")
+def test_ctrl_c_writes_the_recording_and_the_stop_call_needs_the_token(tmp_path, real):
     recorder = ProxyProcess("record", "--target", real.base + "/genesis/compute/v1", "--out", str(tmp_path / "rec"),
                             "--admin-token", "let-me-stop")
     try:
@@ -44,4 +43,3 @@ def test_ctrl_c_writes_the_recording_and_the_stop_call_needs_the_token(tmp_path)
         assert "let-me-stop" not in (tmp_path / "rec" / "session.har").read_text()
     finally:
         recorder.stop()
-        real.stop()

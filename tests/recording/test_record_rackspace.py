@@ -15,7 +15,7 @@ from cloudtwin.harness.runner import Runner
 from cloudtwin.harness.scenario import load
 from cloudtwin.harness.targets import HttpTarget
 
-from .proxyprocess import ProxyProcess, leaked, stand_in
+from .proxyprocess import ProxyProcess, leaked
 
 USERNAME, API_KEY = "twinuser", "rax-default-00000000000000000000"
 
@@ -30,9 +30,8 @@ def login(identity: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory):
+def recorded(tmp_path_factory, real):
     tmp = tmp_path_factory.mktemp("rackspace")
-    real = stand_in(tmp, "rackspace")
     recorder = ProxyProcess("record", "--provider", "rackspace", "--target", real.base + "/rackspace/identity",
                             "--out", str(tmp / "rec"))
     try:
@@ -51,7 +50,6 @@ def recorded(tmp_path_factory):
         yield real, tmp / "rec", endpoint, token, [i.id for i in images]
     finally:
         recorder.stop()
-        real.stop()
 
 
 def test_catalog_points_back_at_the_proxy(recorded):

@@ -7,4 +7,5 @@ from typing import Any, Callable
 REGISTER: list[Callable[[Any], None]] = []
 
 from . import contract_cli, lint, replay  # noqa: E402,F401  (each registers its command)
-from ..recording import calibrate, commands as recording_commands, compare  # noqa: E402,F401  (calibrate, record, proxy, drift)
+# calibrate, record, proxy, drift
+from ..recording import calibrate, commands as recording_commands, compare  # noqa: E402,F401

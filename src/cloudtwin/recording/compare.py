@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -232,7 +231,8 @@ def report_text(steps: list[dict[str, Any]], volatile_source: str) -> str:
         for finding in step["findings"]:
             total += 1
             if finding["kind"] == "value":
-                text = f"{finding['field']}: twin {', '.join(finding['twin'])} / endpoint {', '.join(finding['endpoint'])}"
+                text = (f"{finding['field']}: twin {', '.join(finding['twin'])} / "
+                        f"endpoint {', '.join(finding['endpoint'])}")
             elif finding["kind"] == "status":
                 text = f"status: twin {finding['twin']} / endpoint {finding['endpoint']}"
             else:
@@ -266,7 +266,8 @@ def drift(args: argparse.Namespace) -> int:
                          skip_twin_steps=True).run()
     lifecycles = twin.twin.fixtures[scenario.provider].get("lifecycles") or {}
     steps = compare(twin_result, real_result, volatility, lifecycles)
-    source = "learned from " + ", ".join(args.volatile_from) if args.volatile_from else "by shape (ids, instants, addresses)"
+    source = ("learned from " + ", ".join(args.volatile_from) if args.volatile_from
+              else "by shape (ids, instants, addresses)")
     print(report_text(steps, source))
     if args.json:
         Path(args.json).write_text(json.dumps({"scenario": scenario.name, "volatile": source, "steps": steps},

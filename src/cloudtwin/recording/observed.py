@@ -8,7 +8,6 @@ a resource's own path after it was seen means it is gone.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 

@@ -23,6 +23,7 @@ from .volatile import UUID, is_volatile, matcher_for
 MAX_FIELDS = 30
 MAX_DEPTH = 3
 _UUID_IN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+ID_KEY = re.compile(r"(^|_)ids?$")
 KEPT_REQUEST_HEADERS = ("content-type", "accept", "prefer", "x-openstack-request-id")
 
 
@@ -113,11 +114,13 @@ class ScenarioBuilder:
         parts = path.split("/")
         return "/".join(f"${{{self.vars[p]}}}" if p in self.vars else p for p in parts)
 
-    def _templated(self, value: Any) -> Any:
+    def _templated(self, value: Any, key: str = "") -> Any:
         if isinstance(value, dict):
-            return {k: self._templated(v) for k, v in value.items()}
+            return {k: self._templated(v, str(k)) for k, v in value.items()}
         if isinstance(value, list):
-            return [self._templated(v) for v in value]
+            return [self._templated(v, key) for v in value]
+        if isinstance(value, int) and not isinstance(value, bool) and ID_KEY.search(key) and str(value) in self.vars:
+            return f"${{{self.vars[str(value)]}}}"  # a numeric id another answer gave (ssh_key_ids: [7])
         if isinstance(value, str) and value in self.vars:
             return f"${{{self.vars[value]}}}"
         if isinstance(value, str):
@@ -158,8 +161,9 @@ class ScenarioBuilder:
     def _expected_value(self, key: str, value: Any) -> Any:
         if self.is_secret(key):
             return {"present": True}  # a secret is checked for, never written down
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) in self.vars:
-            return f"${{{self.vars[str(value)]}}}"
+        known = isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool) and ID_KEY.search(key))
+        if known and str(value) in self.vars:
+            return f"${{{self.vars[str(value)]}}}"  # a number is an id only under an id's name
         if value is None:
             return {"present": True}  # null now may be filled in by the next run (an address, say)
         if is_volatile(key, value):
@@ -193,14 +197,14 @@ class ScenarioBuilder:
             if text in self.vars or isinstance(value, bool) or value is None:
                 continue
             if isinstance(value, int):
-                if not (key == "id" or key.endswith("_id")) or not re.search(rf"(^|[/\"= ]){re.escape(text)}([/\"&, ]|$)",
-                                                                             later):
+                used_later = re.search(rf"(^|[/\"=:,\[ ]){re.escape(text)}([/\"&,\]}} ]|$)", later)
+                if not (key == "id" or key.endswith("_id")) or not used_later:
                     continue
             elif not (isinstance(value, str) and len(text) >= 6 and (UUID.match(text) or is_volatile(key, value))
                       and text in later):
                 continue
-            name = self._name(selector if "." in selector or "[" in selector
-                              else f"{_kind_of(exchange.matched.template)}.{selector}" if exchange.matched else selector)
+            bare = "." not in selector and "[" not in selector and exchange.matched is not None
+            name = self._name(f"{_kind_of(exchange.matched.template)}.{selector}" if bare else selector)
             self.vars[text] = name
             saves[name] = selector
         return saves

@@ -31,8 +31,9 @@ def is_volatile(key: str, value: Any, schema: Mapping[str, Any] | None = None) -
     if schema and (schema.get("format") in VOLATILE_FORMATS or schema.get("readOnly") and key == "id"):
         return True
     if isinstance(value, str):
-        return bool(UUID.match(value) or INSTANT.match(value) or ADDRESS.match(value) or HEXISH.match(value)
-                    or URL.match(value) or HEX_FRAGMENT.search(value) or OPAQUE.search(value)) or bool(VOLATILE_KEY.search(key))
+        shaped = (UUID.match(value) or INSTANT.match(value) or ADDRESS.match(value) or HEXISH.match(value)
+                  or URL.match(value) or HEX_FRAGMENT.search(value) or OPAQUE.search(value))
+        return bool(shaped) or bool(VOLATILE_KEY.search(key))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return bool(VOLATILE_KEY.search(key))
     return False
