@@ -161,3 +161,11 @@ def test_the_seed_makes_the_draws_repeatable(chaos):
     assert set(first) == {200, 503}
     assert pattern(chaos) == first  # after a reset, the same seed draws the same faults
     requests.delete(chaos + "/_twin/faults", timeout=5)
+
+
+def test_the_journal_never_shows_a_secret(chaos):
+    requests.delete(chaos + "/_twin/faults", timeout=5)
+    requests.post(chaos + "/instances", headers=AUTH, timeout=5, json={"name": "x", "password": "hunter2-secret"})
+    time.sleep(0.2)  # the relay is journaled when the server closes it
+    journal = requests.get(chaos + "/_twin/journal", params={"limit": 1000}, timeout=5).text
+    assert '"password\\": \\"REDACTED' in journal and "hunter2-secret" not in journal

@@ -26,7 +26,8 @@ from ..engine.provider import RequestInfo
 from . import operations
 from .forward import KEEP_BYTES, Forwarder, Origin, Routes, raw_target, request_body
 from .hooks import RecordingHooks, hooks_for
-from .session import Exchange, Session, decoded
+from .scrub import Scrubber
+from .session import Exchange, Session, decoded, learn
 
 
 class ProxyApp:
@@ -44,6 +45,8 @@ class ProxyApp:
         self.routes = Routes(Origin.parse(target))
         self.forwarder = Forwarder(self.routes)
         self.hooks: RecordingHooks = hooks_for(provider)
+        # The journal is served at /_twin/journal: a real provider's secrets never appear there either.
+        self.scrubber = session.scrubber if session is not None else Scrubber(secret_keys=self.hooks.secret_keys)
         self.session = session
         self.on_stop = on_stop
         self._in_flight = 0
@@ -93,10 +96,10 @@ class ProxyApp:
         matched = self.index.match(request.method, unquote(upstream_path.split("?", 1)[0]))
         api = matched.api if matched else None
         entry: dict[str, Any] = {
-            "provider": self.provider, "api": api, "operation": matched.operation if matched else None,
+            "provider": self.provider, "api": api or "", "operation": matched.operation if matched else None,
             "method": request.method, "path": request.path, "query": request.query_string.decode("latin-1"),
             "account": None, "fault": None, "at": iso(now), "epoch": now, "wall": wall, "request_body": None,
-            "upstream": origin.root + upstream_path,
+            "upstream": self.scrubber.text(origin.root + upstream_path),
         }
         decision = twin.faults.decide(FaultRequest(self.provider, api or "", entry["operation"], request.method,
                                                    request.path, None), now)
@@ -157,13 +160,15 @@ class ProxyApp:
             exchange.elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
             exchange.request_body = bytes(kept_request)
             exchange.response_body = decoded(bytes(seen), exchange.header("content-encoding"))
-            entry["request_body"] = preview(exchange.request_body)
+            if self.session is not None:
+                self.session.add(exchange)  # learns the exchange's secrets first
+            else:
+                learn(self.scrubber, exchange)
+            entry["request_body"] = self._scrubbed_preview(exchange.request_body)
             entry["status"] = relayed.status
-            entry["response_body"] = preview(exchange.response_body)
+            entry["response_body"] = self._scrubbed_preview(exchange.response_body)
             entry["duration_ms"] = exchange.elapsed_ms
             self.twin.journal.record(entry)
-            if self.session is not None:
-                self.session.add(exchange)
 
         def keep(piece: bytes) -> None:
             if len(seen) < KEEP_BYTES:
@@ -177,6 +182,16 @@ class ProxyApp:
         if not any(n.lower() == "content-type" for n, _ in out_headers):
             response.headers.pop("Content-Type", None)
         return response
+
+    def _scrubbed_preview(self, body: bytes) -> str | None:
+        try:
+            document = json.loads(body) if body else None
+        except ValueError:
+            document = None
+        if document is not None:
+            body = json.dumps(self.scrubber.body(document)).encode()
+        text = preview(body)
+        return self.scrubber.text(text) if text else text
 
     def _rewritten(self, relayed: Any, headers: list[tuple[str, str]], proxy_root: str
                    ) -> tuple[Iterator[bytes], list[tuple[str, str]]]:
@@ -202,7 +217,7 @@ class ProxyApp:
         entry["status"] = response.status_code
         if response.status_code == 429:
             entry["retry_after"] = response.headers.get("Retry-After")
-        entry["response_body"] = None if response.is_streamed else preview(response.get_data())
+        entry["response_body"] = None if response.is_streamed else self._scrubbed_preview(response.get_data())
         entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         self.twin.journal.record(entry)
         return response

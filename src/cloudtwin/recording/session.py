@@ -62,6 +62,14 @@ def decoded(body: bytes, encoding: str | None) -> bytes:
     return body
 
 
+def learn(scrubber: Scrubber, exchange: Exchange) -> None:
+    """Teach the scrubber the secrets of one exchange (auth headers, secret-named fields)."""
+    scrubber.learn_headers(exchange.request_headers)
+    scrubber.learn_headers(exchange.response_headers)
+    scrubber.learn_body(exchange.request_json())
+    scrubber.learn_body(exchange.response_json())
+
+
 class Session:
     """The exchanges of one recording, in the order they completed."""
 
@@ -73,11 +81,7 @@ class Session:
         self._lock = threading.Lock()
 
     def add(self, exchange: Exchange) -> None:
-        # Learn the secrets before anything is written; the raw values stay in memory only.
-        self.scrubber.learn_headers(exchange.request_headers)
-        self.scrubber.learn_headers(exchange.response_headers)
-        self.scrubber.learn_body(exchange.request_json())
-        self.scrubber.learn_body(exchange.response_json())
+        learn(self.scrubber, exchange)  # before anything is written; raw values stay in memory only
         with self._lock:
             self.exchanges.append(exchange)
 
