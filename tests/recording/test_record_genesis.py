@@ -165,3 +165,19 @@ def test_drift_refuses_a_single_recording(recorded, capsys):
     real, out, _ = recorded
     assert main(["drift", str(out / "scenario.yaml"), "--base-url", real.base + API, "--volatile-from", str(out)]) == 2
     assert capsys.readouterr().err.startswith("error: --volatile-from:")
+
+
+def test_calibrated_latency_becomes_the_twins_own_latency_rules(recorded, tmp_path, capsys):
+    from cloudtwin.app import build_twin
+    from cloudtwin.cli import main
+
+    _, out, _ = recorded
+    assert main(["calibrate", str(out), str(out.parent / "rec2"), "--out", str(tmp_path / "calibrated"),
+                 "--latency"]) == 0
+    assert "latency getInstance: median" in capsys.readouterr().out
+    twin = build_twin(["genesis"], fixtures=tmp_path / "calibrated")  # as `serve --fixtures` loads it
+    actions = {r.match.operation: r.action.to_dict() for r in twin.faults.rules()}
+    assert actions["getInstance"]["type"] == "latency" and actions["getInstance"]["distribution"] == "lognormal"
+    assert actions["getInstance"]["ms"] > 0
+    creating = twin.fixtures["genesis"]["lifecycles"]["instance"]["creating"]
+    assert creating["then"] == "active" and creating["after"] != "60s"
