@@ -85,12 +85,15 @@ class Volatility:
         self._matched[(method, matched.template)] = matched
         return (method, matched.template)
 
-    def volatile(self, key: Key | None, selector: str, value: Any) -> bool:
+    def schema(self, key: Key | None, selector: str) -> Mapping[str, Any] | None:
         matched = self._matched.get(key) if key else None
-        if matched is not None and matched.response_schema is not None:
-            schema = operations.field_schema(matched.document, matched.response_schema, selector)
-            if schema and schema.get("format") in VOLATILE_FORMATS:
-                return True  # the spec says it is an id, an instant, an address: never drift as a value
+        if matched is None or matched.response_schema is None:
+            return None
+        return operations.field_schema(matched.document, matched.response_schema, selector)
+
+    def volatile(self, key: Key | None, selector: str, value: Any) -> bool:
+        if (self.schema(key, selector) or {}).get("format") in VOLATILE_FORMATS:
+            return True  # the spec says it is an id, an instant, an address: never drift as a value
         if self.learned is not None:
             return selector in self.learned.get(key, set()) if key else True
         return is_volatile(selector.rsplit(".", 1)[-1].replace("[*]", ""), value)
@@ -174,8 +177,10 @@ def _answer_findings(mine: StepResult, theirs: StepResult, volatility: Volatilit
         if va[selector] != vb[selector]:
             sample = json.loads(next(iter(vb[selector])))
             if not volatility.volatile(key, selector, sample):
-                findings.append({"kind": "value", "field": selector, "twin": sorted(va[selector]),
-                                 "endpoint": sorted(vb[selector])})
+                declared = (volatility.schema(key, selector) or {}).get("enum")
+                findings.append({"kind": "enum" if declared else "value", "field": selector,
+                                 "twin": sorted(va[selector]), "endpoint": sorted(vb[selector]),
+                                 **({"spec_enum": declared} if declared else {})})
     return findings
 
 
@@ -230,7 +235,7 @@ def report_text(steps: list[dict[str, Any]], volatile_source: str) -> str:
         lines.append(f"  {step['step']:>2}. {step['title']:<56} twin {twin['status']}  endpoint {real.get('status')}")
         for finding in step["findings"]:
             total += 1
-            if finding["kind"] == "value":
+            if finding["kind"] in ("value", "enum"):
                 text = (f"{finding['field']}: twin {', '.join(finding['twin'])} / "
                         f"endpoint {', '.join(finding['endpoint'])}")
             elif finding["kind"] == "status":
