@@ -140,3 +140,18 @@ def test_scrubber_finds_secrets_by_header_key_and_provider_key():
     assert "2030-01-01" not in scrubber.secrets and "u" not in scrubber.secrets
     text = scrubber.text("tok-123456 from ada@example.org at 203.0.113.9, again 203.0.113.9")
     assert text == "REDACTED from user1@example.invalid at 192.0.2.2, again 192.0.2.2"
+
+
+def test_secrets_in_query_strings_and_form_bodies_are_learned(proxied):
+    from cloudtwin.recording.session import learn
+
+    proxy, _, session = proxied
+    requests.post(proxy + "/login?api_key=query-secret-1", data={"password": "form-secret-2", "user": "ada"},
+                  timeout=5)
+    deadline = time.monotonic() + 5
+    while not any(e.path == "/login" for e in session.snapshot()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    exchange = next(e for e in session.snapshot() if e.path == "/login")
+    scrubber = Scrubber()
+    learn(scrubber, exchange)
+    assert {"query-secret-1", "form-secret-2"} <= scrubber.secrets and "ada" not in scrubber.secrets

@@ -6,6 +6,7 @@ import gzip
 import json
 import threading
 import zlib
+from urllib.parse import parse_qsl
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,11 @@ def learn(scrubber: Scrubber, exchange: Exchange) -> None:
     scrubber.learn_headers(exchange.response_headers)
     scrubber.learn_body(exchange.request_json())
     scrubber.learn_body(exchange.response_json())
+    # ?api_key=… in a URL, password=… in a form body
+    pairs = parse_qsl(exchange.query)
+    if "form-urlencoded" in (exchange.header("content-type", response=False) or ""):
+        pairs += parse_qsl(exchange.request_body.decode("utf-8", "replace"))
+    scrubber.learn_body(dict(pairs))
 
 
 class Session:
