@@ -27,7 +27,8 @@ def barrack_session(base: str) -> dict:
     tokens = login.json()
     headers = {"Authorization": f"Bearer {tokens['access']}"}
     assert requests.get(f"{base}/regions/", headers=headers, timeout=10).status_code == 200
-    assert requests.get(f"{base}/os-images/", headers=headers, timeout=10).status_code == 200
+    for catalogue in ("os-images", "gpu-specs", "pricing", "volumes/types"):
+        assert requests.get(f"{base}/{catalogue}/", headers=headers, timeout=10).status_code == 200
     key = requests.post(f"{base}/ssh-keys/", headers=headers, json={"name": "laptop"}, timeout=10).json()
     deployed = requests.post(f"{base}/instances/", headers=headers, timeout=10, json={
         "name": "web", "region": "FINLAND-1", "gpu_model": "H100-SXM5-80GB", "gpu_count": 1,
@@ -67,9 +68,14 @@ def test_catalogue_overlay_in_the_fixture_format(recorded):
     from cloudtwin.app import build_twin
 
     _, out, _ = recorded
-    assert sorted(p.name for p in (out / "fixtures" / "barrack").iterdir()) == ["os_images.yaml", "regions.yaml"]
+    assert sorted(p.name for p in (out / "fixtures" / "barrack").iterdir()) == [
+        "gpus.yaml", "os_images.yaml", "regions.yaml", "volume_types.yaml"]
     twin = build_twin(["barrack"], fixtures=out / "fixtures")  # loads as a `serve --fixtures` overlay
-    assert twin.fixtures["barrack"]["regions"]["regions"][0]["code"] == "FINLAND-1"
+    fixtures = twin.fixtures["barrack"]
+    assert fixtures["regions"]["regions"][0]["code"] == "FINLAND-1"
+    h100 = fixtures["gpus"]["models"]["H100-SXM5-80GB"]
+    assert h100["prices"]["USD"] == 2.69 and h100["configurations"][1]["vcpus"] == 24
+    assert fixtures["volume_types"]["tiers"][0]["types"][0]["name"] == "NVMe"
 
 
 def test_recording_replays_green_against_the_stand_in(recorded):
@@ -84,7 +90,7 @@ def test_no_secret_email_or_address_reaches_a_file(recorded):
     _, out, seen = recorded
     secrets = [PASSWORD, seen["access"], seen["refresh"], EMAIL, seen["ip"]]
     assert all(secrets) and leaked(out, secrets) == []
-    assert len(files_of(out)) == 6
+    assert len(files_of(out)) == 8
 
 
 def test_observed_lifecycle(recorded):

@@ -42,7 +42,10 @@ def write_outputs(session: Session, out: Path, hooks: RecordingHooks, *, known_l
 
 
 def catalogue(session: Session, hooks: RecordingHooks) -> dict[str, Any]:
-    """The catalogue answers the session saw, in the twin's fixture format (the last answer wins)."""
+    """The catalogue answers the session saw, in the twin's fixture format. Two answers may fill
+    one file (GPU specs and prices): they are merged, a later answer winning a shared key."""
+    from ..engine.fixtures import merge
+
     files: dict[str, Any] = {}
     for exchange in session.snapshot():
         mapper = hooks.catalogue.get(exchange.matched.operation) if exchange.matched else None
@@ -50,7 +53,7 @@ def catalogue(session: Session, hooks: RecordingHooks) -> dict[str, Any]:
         if mapper is None or exchange.status != 200 or body is None:
             continue
         for stem, data in mapper(body).items():
-            files[stem] = data
+            files[stem] = merge(files.get(stem, {}), data)
     return files
 
 
