@@ -27,6 +27,20 @@ def test_bad_input_is_one_line_naming_the_flag(argv, flag, tmp_path, capsys):
     assert err.count("\n") == 1 and flag in err
 
 
+def test_broken_recordings_are_refused_in_one_line(tmp_path, capsys):
+    (tmp_path / "lifecycles.yaml").write_text("format: cloudtwin-observed-lifecycles\nprovider: genesis\nresources: 5\n")
+    assert main(["calibrate", str(tmp_path), "--out", str(tmp_path / "o.yaml")]) == 2
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: s\nprovider: genesis\nsteps: [{request: {method: GET, path: /images}}]\n")
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "session.har").write_text('{"log": {}}')
+    assert main(["drift", str(scenario), "--base-url", "http://127.0.0.1:1", "--volatile-from",
+                 str(tmp_path / "a"), str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and "RECORDING" in err and "--volatile-from" in err
+
+
 def test_ctrl_c_writes_the_recording_and_the_stop_call_needs_the_token(tmp_path, real):
     recorder = ProxyProcess("record", "--target", real.base + "/genesis/compute/v1", "--out", str(tmp_path / "rec"),
                             "--admin-token", "let-me-stop")

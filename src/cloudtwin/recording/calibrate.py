@@ -106,7 +106,12 @@ def calibrate(args: argparse.Namespace) -> int:
     provider = str(providers.pop())
     twin = build_twin([provider], fixtures=args.fixtures)
     current = twin.fixtures[provider].get("lifecycles") or {}
-    overlay, samples, latency = fit(recordings, current)
+    try:
+        overlay, samples, latency = fit(recordings, current)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        print(f"error: RECORDING: a lifecycles.yaml or latency.yaml is not as `cloudtwin record` writes it "
+              f"({type(error).__name__}: {error})", file=sys.stderr)
+        return 2
     out: Path = args.out
     if out.suffix in (".yaml", ".yml"):
         out.parent.mkdir(parents=True, exist_ok=True)

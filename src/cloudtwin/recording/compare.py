@@ -264,8 +264,13 @@ def drift(args: argparse.Namespace) -> int:
     plain = without_expectations(scenario)
     twin = twin_target(scenario, args.fixtures)
     index = operations.for_provider(twin.twin, scenario.provider)
-    volatility = (Volatility.from_recordings(index, [Path(f) for f in args.volatile_from]) if args.volatile_from
-                  else Volatility(index))
+    try:
+        volatility = (Volatility.from_recordings(index, [Path(f) for f in args.volatile_from]) if args.volatile_from
+                      else Volatility(index))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        print(f"error: --volatile-from: a session.har is not as `cloudtwin record` writes it "
+              f"({type(error).__name__}: {error})", file=sys.stderr)
+        return 2
     twin_result = Runner(plain, twin, skip_twin_steps=True).run()
     real_result = Runner(plain, HttpTarget(args.base_url, args.token, args.auth_header),
                          skip_twin_steps=True).run()
