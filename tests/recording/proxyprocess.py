@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -38,8 +40,11 @@ class ProxyProcess:
     def __init__(self, command: str, *args: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # Its own process group, as a shell job: Ctrl-C reaches the server and its worker, and
+        # stopping it never leaves a worker behind holding the output pipe.
         self.process = subprocess.Popen([sys.executable, "-m", "cloudtwin", command, "--port", str(self.port), *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -59,14 +64,23 @@ class ProxyProcess:
         self.output, _ = self.process.communicate(timeout=30)
         return answer
 
+    def interrupt(self) -> str:
+        """Ctrl-C at a terminal: SIGINT to the whole job."""
+        os.killpg(self.process.pid, signal.SIGINT)
+        self.output, _ = self.process.communicate(timeout=30)
+        return self.output
+
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
+        for how in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, how)
+            except ProcessLookupError:
+                break  # the whole group is gone
             try:
                 self.output, _ = self.process.communicate(timeout=20)
+                break
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.communicate()
+                continue
 
 
 def files_of(folder: Path) -> list[Path]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-
 import pytest
 import requests
 
@@ -49,9 +47,7 @@ def test_ctrl_c_writes_the_recording_and_the_stop_call_needs_the_token(tmp_path,
         assert requests.get(recorder.base + "/images", headers=headers, timeout=10).status_code == 200
         assert requests.post(recorder.base + "/_record/stop", timeout=10).status_code == 401
         assert requests.get(recorder.base + "/_twin/faults", timeout=10).status_code == 401
-        recorder.process.send_signal(signal.SIGINT)
-        output, _ = recorder.process.communicate(timeout=30)
-        assert "recorded 1 exchanges" in output
+        assert "recorded 1 exchanges" in recorder.interrupt()
         scenario = load(tmp_path / "rec" / "scenario.yaml")
         assert scenario.steps[0].spec["request"]["path"] == "/images"
         assert "let-me-stop" not in (tmp_path / "rec" / "session.har").read_text()

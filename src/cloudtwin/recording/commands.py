@@ -57,7 +57,8 @@ def record(args: argparse.Namespace) -> int:
     session = Session(provider, args.target, Scrubber(emails=args.scrub_emails, ips=args.scrub_ips,
                                                       secret_keys=hooks.secret_keys))
     written: dict[str, str] = {}
-    lock = threading.Lock()
+    # Re-entrant: a signal handled on the main thread while it writes must not wait for itself.
+    lock = threading.RLock()
     app: ProxyApp | None = None
 
     def finish() -> dict[str, Any]:
