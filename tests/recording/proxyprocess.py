@@ -64,9 +64,12 @@ class ProxyProcess:
         self.output, _ = self.process.communicate(timeout=30)
         return answer
 
-    def interrupt(self) -> str:
-        """Ctrl-C at a terminal: SIGINT to the whole job."""
-        os.killpg(self.process.pid, signal.SIGINT)
+    def interrupt(self, how: signal.Signals = signal.SIGINT) -> str:
+        """Ctrl-C at a terminal (SIGINT to the whole job), or `kill PID` (SIGTERM to the server)."""
+        if how == signal.SIGINT:
+            os.killpg(self.process.pid, signal.SIGINT)
+        else:
+            self.process.send_signal(how)
         self.output, _ = self.process.communicate(timeout=30)
         return self.output
 

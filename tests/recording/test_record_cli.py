@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 import requests
 
@@ -39,7 +41,8 @@ def test_broken_recordings_are_refused_in_one_line(tmp_path, capsys):
     assert err.count("\n") == 2 and "RECORDING" in err and "--volatile-from" in err
 
 
-def test_ctrl_c_writes_the_recording_and_the_stop_call_needs_the_token(tmp_path, real):
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_kill_writes_the_recording_and_the_stop_call_needs_the_token(tmp_path, real, how):
     recorder = ProxyProcess("record", "--target", real.base + "/genesis/compute/v1", "--out", str(tmp_path / "rec"),
                             "--admin-token", "let-me-stop")
     try:
@@ -47,7 +50,7 @@ def test_ctrl_c_writes_the_recording_and_the_stop_call_needs_the_token(tmp_path,
         assert requests.get(recorder.base + "/images", headers=headers, timeout=10).status_code == 200
         assert requests.post(recorder.base + "/_record/stop", timeout=10).status_code == 401
         assert requests.get(recorder.base + "/_twin/faults", timeout=10).status_code == 401
-        assert "recorded 1 exchanges" in recorder.interrupt()
+        assert "recorded 1 exchanges" in recorder.interrupt(how)
         scenario = load(tmp_path / "rec" / "scenario.yaml")
         assert scenario.steps[0].spec["request"]["path"] == "/images"
         assert "let-me-stop" not in (tmp_path / "rec" / "session.har").read_text()

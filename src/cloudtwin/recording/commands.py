@@ -116,12 +116,30 @@ def _banner(what: str, app: Any, args: argparse.Namespace, tail: str) -> str:
     return "\n".join(lines + ["", "Ctrl-C stops the proxy."])
 
 
+def _worker_ignores_ctrl_c() -> None:
+    """Ctrl-C at a terminal reaches the whole job; the server passes it on to its worker as well.
+    Two signals would cut the recording's writing short: the worker waits for the server's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _without_signals(write: Any) -> Any:
+    def run() -> None:
+        held = {signal.SIGINT, signal.SIGQUIT, signal.SIGTERM}
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)  # delivered once the files are written
+        try:
+            write()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    return run
+
+
 def _serve(app: Any, args: argparse.Namespace, on_exit: Any) -> int:
     from ..server import TwinServer
 
     try:
         TwinServer(app, host=args.host, port=args.port, threads=args.threads,
-                   on_exit=(lambda: on_exit()) if on_exit else None, quiet=not args.access_log).run()
+                   on_exit=_without_signals(on_exit) if on_exit else None,
+                   on_start=_worker_ignores_ctrl_c if on_exit else None, quiet=not args.access_log).run()
     except KeyboardInterrupt:
         pass
     return 0
