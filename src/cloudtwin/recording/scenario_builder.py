@@ -10,9 +10,8 @@ on what changed between the first poll and the last.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs
 
 from .hooks import RecordingHooks
@@ -264,7 +263,3 @@ def shape(body: Any, depth: int = 0) -> dict[str, Any]:
     if isinstance(body, str):
         return {"type": "string"}
     return {}
-
-
-def dumps(document: Mapping[str, Any]) -> str:
-    return json.dumps(document)

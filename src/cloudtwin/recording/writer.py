@@ -8,11 +8,10 @@ from typing import Any
 
 import yaml
 
-from .har import har, scrubbed_text
+from .har import har
 from .hooks import RecordingHooks
 from .observed import observe, report
 from .scenario_builder import ScenarioBuilder
-from .scrub import Scrubber
 from .session import Session
 
 
@@ -31,12 +30,12 @@ def write_outputs(session: Session, out: Path, hooks: RecordingHooks, *, known_l
 
     scenario = ScenarioBuilder(session.provider, hooks, default_api, scrubber.is_secret_key).build(
         exchanges, name=f"recorded {session.provider} session ({len(exchanges)} exchanges)")
-    put("scenario.yaml", _yaml(_scrub_document(scenario, scrubber)))
+    put("scenario.yaml", _yaml(scrubber.body(scenario)))
     put("lifecycles.yaml", _yaml(report(observe(exchanges, known_lifecycles, hooks.state_field),
                                         session.provider)))
     put("latency.yaml", _yaml(latency_report(session)))
     for stem, data in catalogue(session, hooks).items():
-        put(f"fixtures/{session.provider}/{stem}.yaml", _yaml(_scrub_document(data, scrubber)))
+        put(f"fixtures/{session.provider}/{stem}.yaml", _yaml(scrubber.body(data)))
     put("session.har", json.dumps(har(exchanges, scrubber), indent=1))
     return written
 
@@ -65,12 +64,5 @@ def latency_report(session: Session) -> dict[str, Any]:
     return {"format": "cloudtwin-observed-latency", "provider": session.provider, "operations": by_operation}
 
 
-def _scrub_document(document: Any, scrubber: Scrubber) -> Any:
-    return scrubber.body(document)
-
-
 def _yaml(document: Any) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
-
-
-__all__ = ["write_outputs", "scrubbed_text"]
