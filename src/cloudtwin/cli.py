@@ -226,7 +226,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     chosen = next((a for a in argv if not a.startswith("-")), None)
     for command in COMMANDS:
         if command.name == chosen:
-            import_module(command.module).register(commands)
+            getattr(import_module(command.module), command.register)(commands)
         else:
             commands.add_parser(command.name, help=command.help, add_help=False)
     return parser

@@ -39,7 +39,7 @@ from typing import Any, Mapping, NoReturn
 from urllib.parse import urlsplit
 
 # Light modules only: `cloudtwin contract --help` must not pay for schemathesis or the twin.
-from . import commands, contract, drift
+from . import contract, drift
 from .contract_flags import (PHASES, REAL_MAX_EXAMPLES, REAL_MAX_REQUESTS, REAL_RATE_LIMIT, TOKEN_VAR,
                              WRITE_METHODS, UsageError, check_flags, http_url, parameter_binding, phase_list,
                              positive_int, provider_or_api, rate_limit, selected_operations)
@@ -458,4 +458,3 @@ def register(commands_parser: Any) -> None:
     p.set_defaults(run=run_contract)
 
 
-commands.REGISTER.append(register)

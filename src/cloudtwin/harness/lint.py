@@ -20,7 +20,6 @@ from ..engine.errors import ENGINE_DEFAULTS
 from ..engine.fixture_schemas import check_rows, describe, seeds_of
 from ..engine.spec import HTTP_METHODS, Spec, SpecError
 from ..engine.yamlio import load_shared
-from . import commands
 
 # JSON Schema 2020-12 (every vocabulary) and the keywords OpenAPI 3.1 adds to a Schema Object.
 SCHEMA_KEYWORDS = frozenset({
@@ -252,4 +251,3 @@ def register(commands_parser: Any) -> None:
     p.set_defaults(run=lint)
 
 
-commands.REGISTER.append(register)

@@ -11,7 +11,6 @@ from typing import Any
 
 import yaml
 
-from .. import commands
 from ...engine.ids import seed_value
 from ..handle import TwinError, TwinHandle
 from .campaign import Campaign, run_once, scenario_document
@@ -113,4 +112,3 @@ def register(commands_parser: Any) -> None:
     p.set_defaults(run=chaos)
 
 
-commands.REGISTER.append(register)
