@@ -13,10 +13,13 @@ import secrets
 import sys
 from importlib import import_module
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from . import __version__
 from .harness.commands import COMMANDS, UsageError
+
+if TYPE_CHECKING:  # the engine is imported only by the commands that run a twin (start-up time)
+    from .engine.twin import Twin
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
@@ -79,7 +82,7 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_twin(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _build_twin(args: argparse.Namespace) -> Twin:
     from .app import build_twin
     from .engine.fixtures import FixtureError, check_overlay
     from .engine.ids import seed_value
@@ -103,7 +106,7 @@ def _build_twin(args: argparse.Namespace):  # type: ignore[no-untyped-def]
                          f"({type(error).__name__}: {error})") from None
 
 
-def _load_state(twin, state_file: Path) -> None:  # type: ignore[no-untyped-def]
+def _load_state(twin: Twin, state_file: Path) -> None:
     try:
         document = json.loads(state_file.read_text(encoding="utf-8"))
     except OSError as error:
@@ -119,7 +122,7 @@ def _load_state(twin, state_file: Path) -> None:  # type: ignore[no-untyped-def]
         raise UsageError(f"{state_file}: not a cloudtwin state file ({type(error).__name__}: {error})") from None
 
 
-def banner(twin, host: str, port: int, admin_token: str | None) -> str:  # type: ignore[no-untyped-def]
+def banner(twin: Twin, host: str, port: int, admin_token: str | None) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
     account = next(iter(twin.store.accounts.values()), None)

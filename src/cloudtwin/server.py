@@ -112,8 +112,10 @@ class TwinServer(BaseApplication):
                  on_exit: Callable[[], None] | None = None, on_start: Callable[[], None] | None = None,
                  quiet: bool = True) -> None:
         self._app = app
-        self._options = {
-            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",  # an IPv6 address in brackets
+        self._bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # an IPv6 address in brackets
+        self._listener: socket.socket | None = None  # bound by bind(), before gunicorn runs
+        self._options: dict[str, object] = {
+            "bind": self._bind,
             "workers": 1,
             "worker_class": "cloudtwin.server.TwinWorker",
             "threads": threads,
@@ -145,7 +147,7 @@ class TwinServer(BaseApplication):
     def bind(self) -> int:
         """Listen now, before anything is printed, and return the port (the real one for port 0).
         gunicorn would otherwise bind inside `run()`, retrying a port in use for five seconds."""
-        host, port = self._options["bind"].rsplit(":", 1)
+        host, port = self._bind.rsplit(":", 1)
         host = host.strip("[]")
         try:
             family, _, _, _, address = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0]
@@ -169,16 +171,19 @@ class TwinServer(BaseApplication):
         return int(listener.getsockname()[1])
 
     def unbind(self) -> None:
-        listener = getattr(self, "_listener", None)
-        if listener is not None:
-            listener.close()
+        if self._listener is not None:
+            self._listener.close()
             self._listener = None
 
     def run(self) -> None:
         arbiter = Arbiter(self)
-        listener = getattr(self, "_listener", None)
+        listener = self._listener
         if listener is not None:
+            log = arbiter.log
+            assert log is not None  # Arbiter.__init__ has run setup(), which makes it
             kind = TCP6Socket if listener.family == socket.AF_INET6 else TCPSocket
             address = listener.getsockname()[:2]
-            arbiter.LISTENERS = [kind(address, self.cfg, arbiter.log, fd=listener.detach())]
+            # gunicorn's stubs call LISTENERS a ClassVar, but the Arbiter itself assigns it per
+            # instance (start(), stop(), reload()): we do as it does, before start() would bind.
+            arbiter.LISTENERS = [kind(address, self.cfg, log, fd=listener.detach())]  # type: ignore[misc]
         arbiter.run()

@@ -61,10 +61,11 @@ class TwinClient:
             if document is None:
                 raise self._not_a_twin(f"{method} /_twin{path} answered {status} {content_type or 'no content type'}")
             return document
-        message = _error_message(document)
-        if message is None:  # no `{"error": {"message": …}}`: the path, or the whole server, is no twin's
+        error = _twin_error(document)
+        if error is None:  # no `{"error": {"message": …}}`: the path, or the whole server, is no twin's
             raise self._not_a_twin(f"{method} /_twin{path} answered {status} {content_type or ''}".rstrip())
-        if status == 404 and document["error"].get("code") == "route_not_found":
+        message: str = error["message"]
+        if status == 404 and error.get("code") == "route_not_found":
             raise MissingEndpoint(f"the twin at {self.url} has no {method} /_twin{path} (an older cloudtwin?)")
         if status == 401:
             hint = "" if self.admin_token else f"; pass --admin-token or set {TOKEN_ENV}"
@@ -151,11 +152,11 @@ def _json(payload: bytes) -> Any:
         return None
 
 
-def _error_message(document: Any) -> str | None:
-    if isinstance(document, dict) and isinstance(document.get("error"), dict):
-        message = document["error"].get("message")
-        if isinstance(message, str):
-            return message
+def _twin_error(document: Any) -> dict[str, Any] | None:
+    """The `error` object of a twin's error answer (it has a `message` string), or None."""
+    error = document.get("error") if isinstance(document, dict) else None
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return error
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 
 class Clock:
@@ -70,14 +70,14 @@ class Clock:
     def export(self) -> dict[str, object]:
         return {"now": self.now(), "frozen": self.frozen}
 
-    def restored(self, state: dict[str, object]) -> "Clock":
+    def restored(self, state: Mapping[str, Any]) -> "Clock":
         """A new clock on the same wall, at the instant (and frozen or not) an export says."""
         clock = Clock(self._wall)
         clock.restore(state)
         return clock
 
-    def restore(self, state: dict[str, object]) -> None:
-        at = float(state["now"])  # type: ignore[arg-type]
+    def restore(self, state: Mapping[str, Any]) -> None:  # an export, read back from JSON
+        at = float(state["now"])
         with self._lock:
             if state.get("frozen"):
                 self._frozen_at = at

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any, Iterator
+from typing import Any, Iterator, TypedDict
 
 from .admin import handlers
 from .clock import iso
@@ -29,6 +29,14 @@ SCAN_BUDGET = 20_000
 
 
 # Resources ------------------------------------------------------------------------------
+class KindCount(TypedDict):
+    """A kind a listing's kind filter offers, and how many rows it holds."""
+
+    provider: str
+    kind: str
+    count: int
+
+
 def _cursor(kind: ResourceKind, row: Row) -> str:
     return f"{kind.provider}:{kind.kind}:{row.seq}"
 
@@ -122,8 +130,8 @@ def list_resources(call: Call) -> dict[str, Any]:
                 last = (kind, row)
             elif not filtered:
                 break
-            elif next_cursor is None:
-                next_cursor = _cursor(*last)  # type: ignore[misc]  # a full page: the next starts after it
+            elif next_cursor is None and last is not None:  # a full page (limit >= 1, so `last` is set)
+                next_cursor = _cursor(*last)  # the next page starts after it
         if filtered and examined >= SCAN_BUDGET:
             if next_cursor is None:
                 next_cursor = _cursor(kind, row)  # the page is short: go on from the last row examined
@@ -131,10 +139,10 @@ def list_resources(call: Call) -> dict[str, Any]:
     else:
         examined = -1  # the scan reached the end
     # Every kind the provider (and account) filter leaves, with its count: what a kind filter offers.
-    counts = [{"provider": k.provider, "kind": k.kind, "count": _count(twin.store.table(k.provider, k.kind), account)}
+    counts: list[KindCount] = [{"provider": k.provider, "kind": k.kind, "count": _count(twin.store.table(k.provider, k.kind), account)}
               for k in _kinds(twin, query.get("provider") or None, None)]
     if not filtered:
-        next_cursor = _cursor(*last) if last is not None and matched > limit else None  # type: ignore[misc]
+        next_cursor = _cursor(*last) if last is not None and matched > limit else None
         total = sum(c["count"] for c in counts if c["kind"] == query.get("kind") or not query.get("kind"))
         return {"items": items, "next": next_cursor, "total": total, "total_exact": True, "kinds": counts}
     return {"items": items, "next": next_cursor, "total": matched, "total_exact": start is None and examined == -1,
@@ -198,6 +206,7 @@ def _live(twin: Twin, event: Event) -> bool:
 
 def _event(twin: Twin, event: Event) -> dict[str, Any]:
     payload = event.payload
+    shown: str | None  # a timer may concern no resource
     if event.action == "lifecycle":
         provider, kind, row_id = payload["provider"], payload["kind"], str(payload["id"])
         what = "remove" if payload["remove"] else f"enter:{payload['then']}"

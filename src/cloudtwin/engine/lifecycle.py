@@ -66,13 +66,15 @@ class Scheduler:
 
     def _unindex(self, event: Event) -> None:
         subject = _subject(event.payload)
-        held = self._by_subject.get(subject) if subject is not None else None
+        if subject is None:  # never indexed
+            return
+        held = self._by_subject.get(subject)
         if held is event:
-            del self._by_subject[subject]  # type: ignore[arg-type]
+            del self._by_subject[subject]
         elif isinstance(held, list):
             held[:] = [e for e in held if e is not event]
             if len(held) == 1:
-                self._by_subject[subject] = held[0]  # type: ignore[index]
+                self._by_subject[subject] = held[0]
 
     def concerning(self, provider: str, kind: str, resource_id: str) -> list[Event]:
         """The pending events whose payload names this resource, earliest first."""

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
@@ -61,7 +61,7 @@ class Pipeline:
         self._near_lock = threading.Lock()
 
     # The view Flask calls ----------------------------------------------------------
-    def view(self, mounted: MountedApi, path: str, operations: dict[str, Operation]):  # type: ignore[no-untyped-def]
+    def view(self, mounted: MountedApi, path: str, operations: dict[str, Operation]) -> Callable[..., Response]:
         if not any(m is mounted for m in self.mounted):
             self.mounted.append(mounted)
 

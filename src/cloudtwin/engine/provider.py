@@ -16,6 +16,8 @@ from .errors import ResolvedError
 from .store import Account, Records, Row
 
 if TYPE_CHECKING:
+    import random  # only to name the type rng() hands out: handlers draw from it, never from `random`
+
     from .twin import Twin
 
 
@@ -107,7 +109,7 @@ class ProviderIds:
     def ipv4(self, network: str) -> str:
         return self._ids.ipv4(network, f"{self._prefix}.addresses")
 
-    def rng(self, stream: str):  # type: ignore[no-untyped-def]
+    def rng(self, stream: str) -> random.Random:
         return self._ids.rng(f"{self._prefix}.{stream}")
 
 

@@ -303,9 +303,13 @@ class Spec:
                 schema = content.get("schema")
                 media[media_type.lower()] = self.compile(schema) if schema is not None else None
                 schemas[media_type.lower()] = schema
+
+            def body_error_key(media_type: str, path: list[Any]) -> str | None:
+                return self.error_key_at(schemas.get(media_type), path)
+
             body = Body(required=bool(raw_body.get("required")), validators=media, schemas=schemas,
                         missing_error=str(raw_body.get("x-cloudtwin-error") or "invalid_request"),
-                        error_key=lambda media_type, path, schemas=schemas: self.error_key_at(schemas.get(media_type), path))
+                        error_key=body_error_key)
 
         responses = op.get("responses") or {}
         statuses = frozenset(int(code) for code in responses if str(code).isdigit())

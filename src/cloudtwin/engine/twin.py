@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from . import resources
 from .clock import Clock, iso
@@ -16,7 +16,7 @@ from .fixtures import load_folder, merge
 from .history import History
 from .ids import Ids
 from .journal import Journal
-from .lifecycle import Event, Lifecycles, Machine, Scheduler, Transition
+from .lifecycle import ChangeHook, EnterHook, Event, Lifecycles, Machine, RemoveHook, Scheduler, Transition
 from .provider import Api, Context, Provider
 from .ratelimit import RateLimiter
 from .resource_kinds import ResourceKinds
@@ -188,25 +188,25 @@ class Twin:
             lifecycles.override = self._lifecycle_override
             lifecycles.on_change = self._change_hook(name)
             if provider.on_enter is not None:
-                lifecycles.on_enter = self._enter_hook(provider)
+                lifecycles.on_enter = self._enter_hook(provider.name, provider.on_enter)
             if provider.on_remove is not None:
-                lifecycles.on_remove = self._remove_hook(provider)
+                lifecycles.on_remove = self._remove_hook(provider.name, provider.on_remove)
             out[name] = lifecycles
         return out
 
-    def _change_hook(self, provider: str):  # type: ignore[no-untyped-def]
-        def hook(row, before, after, at):  # type: ignore[no-untyped-def]
+    def _change_hook(self, provider: str) -> ChangeHook:
+        def hook(row: Row, before: str | None, after: str, at: float) -> None:
             self.history.changed(provider, row, before, after, at)
         return hook
 
-    def _enter_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
-        def hook(row, state, at):  # type: ignore[no-untyped-def]
-            provider.on_enter(self._row_context(provider.name, row.account, at), row, state)
+    def _enter_hook(self, provider: str, on_enter: Callable[[Context, Row, str], None]) -> EnterHook:
+        def hook(row: Row, state: str, at: float) -> None:
+            on_enter(self._row_context(provider, row.account, at), row, state)
         return hook
 
-    def _remove_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
-        def hook(row, at):  # type: ignore[no-untyped-def]
-            provider.on_remove(self._row_context(provider.name, row.account, at), row)
+    def _remove_hook(self, provider: str, on_remove: Callable[[Context, Row], None]) -> RemoveHook:
+        def hook(row: Row, at: float) -> None:
+            on_remove(self._row_context(provider, row.account, at), row)
         return hook
 
     def _row_context(self, provider: str, account_id: str, at: float) -> Context:

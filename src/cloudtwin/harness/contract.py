@@ -269,6 +269,8 @@ class Contract:
 
         target = self
 
+        # schemathesis builds the state machine class at run time: mypy cannot check a base
+        # class it cannot see (misc: unsupported dynamic base class).
         class Flows(self.schema.as_state_machine()):  # type: ignore[misc]
             def setup(self) -> None:
                 target.reset()

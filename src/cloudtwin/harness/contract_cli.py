@@ -345,8 +345,8 @@ def _run_api(args: argparse.Namespace, name: str, counter: str, served: _Served 
     env.pop(contract.BUDGET_ENV, None)
     if budget:
         env[contract.BUDGET_ENV] = str(budget)
-    if not real and prof.async_deletes:
-        env[contract.SETTLE_ENV] = f"{served.url}/_twin {contract.settle_seconds(prof)}"  # type: ignore[union-attr]
+    if served is not None and prof.async_deletes:  # a twin (not a real endpoint) that deletes later
+        env[contract.SETTLE_ENV] = f"{served.url}/_twin {contract.settle_seconds(prof)}"
     where = base_url if real else f"{base_url} (twin, seed {args.twin_seed})"
     mode = ("read-only" if not args.allow_writes else "writes allowed") if real else "all checks, negative, stateful"
     limits = [f"at most {budget} requests"] if budget else []

@@ -9,12 +9,15 @@ and, for every operation the suite called, the fault kinds it never tried there.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generator
 
 import pytest
 
 from ..engine.faults.base import FAULT_KINDS
 from .handle import TwinHandle
+
+if TYPE_CHECKING:
+    from pluggy import Result
 
 
 class FaultCoverage:
@@ -24,7 +27,8 @@ class FaultCoverage:
         self.called: set[tuple[str, str]] = set()
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: Any):  # type: ignore[no-untyped-def]
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]
+                                  ) -> Generator[None, Result[pytest.TestReport], None]:
         outcome = yield
         report = outcome.get_result()
         if report.when != "call":

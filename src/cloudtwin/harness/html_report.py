@@ -316,7 +316,7 @@ def _steps(t: Mapping[str, Any], failed_step: Mapping[str, Any] | None) -> str:
                     f'<span class="outcome">{_e(step["outcome"])}</span> '
                     f'<span class="n">{step["index"]}.</span> <span class="title">{_e(step["title"])}</span> '
                     f'<span class="when">{_e(offset)}</span> <span class="what">{_e(step["detail"])}</span>'
-                    + (_failure(step) if step is failed_step else "") + "</li>")
+                    + (_failure(failed_step) if failed_step is not None and step is failed_step else "") + "</li>")
     return f'<ol class="steps">{"".join(rows)}</ol>'
 
 

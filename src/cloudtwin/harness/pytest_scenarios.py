@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator
 
 import pytest
 
 from .report import text
 from .runner import Runner, build_twin_target
 from .scenario import SCENARIO_SUFFIXES, ScenarioError, load
+
+if TYPE_CHECKING:  # pytest names these only in its private modules
+    from _pytest._code.code import TerminalRepr, TracebackStyle
 
 # A scenario is a mapping with (at least) `provider:` and `steps:` at the top level.
 _TOP_LEVEL_KEY = re.compile(r"^(provider|steps)\s*:", re.MULTILINE)
@@ -57,7 +60,7 @@ def _looks_like_scenario(path: Path) -> bool:
 
 
 class ScenarioFile(pytest.File):
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self) -> Iterator[ScenarioItem]:
         try:
             scenario = load(Path(self.path))
         except ScenarioError as error:
@@ -86,12 +89,13 @@ class ScenarioItem(pytest.Item):
         if not result.passed:
             raise ScenarioFailed(text(result))
 
-    def repr_failure(self, excinfo, style=None):  # type: ignore[no-untyped-def]
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+                     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, ScenarioFailed):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
 
-    def reportinfo(self):  # type: ignore[no-untyped-def]
+    def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"scenario: {self.scenario.name}"
 
 

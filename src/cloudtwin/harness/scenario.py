@@ -74,8 +74,10 @@ def load(path: Path) -> Scenario:
         step = f" step {int(where[1]) + 1}:" if len(where) >= 2 and where[0] == "steps" else ""
         raise ScenarioError(f"{path}:{line}:{step} {_explain(error)}")
     _check_provider(path, node, document["provider"])
+    steps_node = _child(node, "steps")
+    assert steps_node is not None  # the schema check above requires `steps`
     steps = []
-    for index, (raw, step_node) in enumerate(zip(document["steps"], _child(node, "steps").value)):  # type: ignore[union-attr]
+    for index, (raw, step_node) in enumerate(zip(document["steps"], steps_node.value)):
         kind = next(k for k in STEP_KINDS if k in raw)
         steps.append(Step(index + 1, step_node.start_mark.line + 1, kind, raw))
     return Scenario(

@@ -15,7 +15,7 @@ import datetime as dt
 import numbers
 import time
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, SupportsIndex
 
 import freezegun
 from freezegun import api as freezegun_api
@@ -34,7 +34,7 @@ class TwinTime:
         return dt.datetime.fromtimestamp(self.twin.clock.now(), tz=dt.timezone.utc).replace(tzinfo=None)
 
     def tick(self, delta: dt.timedelta | float = dt.timedelta(seconds=1)) -> dt.datetime:
-        seconds = delta.total_seconds() if isinstance(delta, dt.timedelta) else float(delta)  # type: ignore[arg-type]
+        seconds = delta.total_seconds() if isinstance(delta, dt.timedelta) else float(delta)
         if seconds > 0:
             self.twin.advance(seconds)
         return self()
@@ -53,10 +53,12 @@ def virtual_time(handle: Any) -> Iterator[TwinTime]:
     started = freezer.start()
     # freezegun reads "now" from the factory on top of its stack: put the twin's clock there.
     index = freezegun_api.freeze_factories.index(started)
-    freezegun_api.freeze_factories[index] = source  # type: ignore[assignment]
+    # freezegun types its stack as a closed union of its own three factories, yet only ever calls
+    # them (and their tick/move_to), which TwinTime provides: its annotation, not our value, is narrow.
+    freezegun_api.freeze_factories[index] = source  # type: ignore[call-overload]
     real_sleep = time.sleep
 
-    def sleep(seconds: float) -> None:
+    def sleep(seconds: float | SupportsIndex) -> None:  # what time.sleep accepts
         if not isinstance(seconds, numbers.Real) or seconds < 0:
             real_sleep(seconds)  # let the real one raise what it raises
         source.tick(float(seconds))

@@ -194,14 +194,15 @@ def _timing_findings(mine: StepResult, theirs: StepResult, lifecycles: Mapping[s
     slow, fast = max(twin_s, real_s), min(twin_s, real_s)
     if slow - fast < TIMING_SLACK_S or slow < TIMING_RATIO * max(fast, 0.001):
         return []
-    finding = {"kind": "timing", "twin_s": round(twin_s, 1), "endpoint_s": round(real_s, 1),
-               "detail": f"the wait took {twin_s:.1f}s on the twin and {real_s:.1f}s on the endpoint"}
+    detail = f"the wait took {twin_s:.1f}s on the twin and {real_s:.1f}s on the endpoint"
     state = _lifecycle_state(mine.step.spec["wait_until"], lifecycles)
     if state:
-        finding["lifecycle"] = state
-        finding["detail"] += f" (lifecycle {state}: the twin's fixtures say "
         kind, name = state.split(".", 1)
-        finding["detail"] += f"{lifecycles[kind][name].get('after')})"
+        detail += f" (lifecycle {state}: the twin's fixtures say {lifecycles[kind][name].get('after')})"
+    finding: dict[str, Any] = {"kind": "timing", "twin_s": round(twin_s, 1), "endpoint_s": round(real_s, 1),
+                               "detail": detail}
+    if state:
+        finding["lifecycle"] = state
     return [finding]
 
 

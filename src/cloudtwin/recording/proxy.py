@@ -23,6 +23,7 @@ from ..engine.faults.rules import Request as FaultRequest
 from ..engine.journal import preview
 from ..engine.pipeline import Pipeline
 from ..engine.provider import RequestInfo
+from ..engine.routing import MountedApi
 from . import operations
 from .forward import KEEP_BYTES, Forwarder, Origin, Routes, raw_target, request_body
 from .hooks import RecordingHooks, hooks_for
@@ -39,7 +40,8 @@ class ProxyApp:
         self.admin_token = admin_token
         self.twin = build_twin([provider], seed=seed)
         self.admin_app = create_app(self.twin, admin_token=admin_token)
-        self.mounted = {m.name: m for m in self.admin_app.extensions["cloudtwin.mounted"]}
+        mounted_apis: list[MountedApi] = self.admin_app.extensions["cloudtwin.mounted"]
+        self.mounted = {m.name: m for m in mounted_apis}
         self.pipeline = Pipeline(self.twin)
         self.index = operations.for_provider(self.twin, provider)
         self.routes = Routes(Origin.parse(target))
@@ -204,7 +206,9 @@ class ProxyApp:
 
     def _error(self, matched: operations.Matched | None, error: ApiError) -> Response:
         """A fault's error in the provider's own shape (its error table and renderer)."""
-        mounted = self.mounted.get(matched.api) if matched else next(
+        # The operation index and the mounted APIs are built from the same twin's provider: an
+        # API the index matched is mounted.
+        mounted = self.mounted[matched.api] if matched else next(
             m for m in self.mounted.values() if m.provider.name == self.provider)
         info = RequestInfo(request.method, request.path, {k.lower(): v for k, v in request.headers.items()},
                            request.host_url.rstrip("/"), {})

@@ -233,8 +233,9 @@ class ScenarioBuilder:
             elif not (isinstance(value, str) and len(text) >= 6 and (UUID.match(text) or is_volatile(key, value))
                       and text in later):
                 continue
-            bare = "." not in selector and "[" not in selector and exchange.matched is not None
-            name = self._name(f"{_kind_of(exchange.matched.template)}.{selector}" if bare else selector)
+            matched = exchange.matched
+            bare = "." not in selector and "[" not in selector
+            name = self._name(f"{_kind_of(matched.template)}.{selector}" if bare and matched is not None else selector)
             self.vars[text] = name
             saves[name] = selector
         return saves

@@ -82,12 +82,12 @@ def run_once(command: Sequence[str], rules: Sequence[Mapping[str, Any]], *, seed
         fired = []
         for entry in (e for e in journal if e.get("fault")):
             fault = entry["fault"]
-            rule = listed.get(fault["rule"])
-            if rule is None:
+            fired_rule = listed.get(fault["rule"])
+            if fired_rule is None:
                 continue
             where = (f"{entry.get('method')} {entry.get('path')} ({fault['kind']})" if entry.get("method")
                      else f"{(fault.get('resource') or {}).get('kind')} {fault.get('state')} (lifecycle)")
-            fired.append(Fired(rule, int(fault.get("nth") or 0), where))
+            fired.append(Fired(fired_rule, int(fault.get("nth") or 0), where))
         return RunResult(status, fired, output, journal)
     finally:
         served.close()

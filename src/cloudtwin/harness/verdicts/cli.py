@@ -13,6 +13,7 @@ from .source import SourceError, from_file, from_replay, from_url
 
 
 def verdict(args: argparse.Namespace) -> int:
+    windows: dict[str, float]  # fault rule id -> when its window closed; a saved journal has none
     try:
         if args.journal:
             entries, windows = from_file(Path(args.journal)), {}

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from ..model import Timeline, Verdict, verdict_for
 from ..registry import rule
-from .waste import lost_creates
+from .waste import LostCreate, lost_creates
 
 
 @rule("duplicates")
 def judge(timeline: Timeline) -> list[Verdict]:
-    by_key: dict[tuple, list] = {}
+    by_key: dict[tuple[str, str | None, str | None], list[LostCreate]] = {}
     for lost in lost_creates(timeline):
         by_key.setdefault(lost.attempt.key, []).append(lost)
     out = []
     for key, losses in by_key.items():
-        duplicated = [lost for lost in losses if lost.duplicated]
+        # A duplicated create is one retried by another: keep the retry, so its evidence can name it.
+        retried = [(lost, lost.retried_by) for lost in losses if lost.retried_by is not None]
+        duplicated = [lost for lost, _ in retried]
         resources = [{"kind": r["kind"], "id": r["id"]} for lost in duplicated for r in lost.resources]
-        evidence = [s for lost in duplicated for s in (lost.attempt.seq, lost.retried_by.seq)]  # type: ignore[union-attr]
+        evidence = [s for lost, retry in retried for s in (lost.attempt.seq, retry.seq)]
         if not duplicated:
             out.append(verdict_for("duplicates", key, "pass",
                                    f"{len(losses)} create(s) lost their answer; none was blindly repeated",

@@ -26,7 +26,7 @@ def judge(timeline: Timeline) -> list[Verdict]:
             continue
         last = run[-1]
         rule_id = (last["fault"] or {}).get("rule") if isinstance(last["fault"], dict) else None
-        closed = windows.get(rule_id)
+        closed = windows.get(rule_id) if rule_id is not None else None
         if closed is not None:
             took = max(0.0, float(following["epoch"]) - closed) / options.time_scale
         else:
