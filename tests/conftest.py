@@ -85,3 +85,28 @@ def served(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+# One real browser for the whole session (Debian's chromium, driven by Playwright, which cannot
+# download its own here). Playwright's sync API runs one event loop per thread, so two
+# `sync_playwright()` alive at once (one per test folder) would refuse to start: they share this one.
+CHROMIUM = os.environ.get("CLOUDTWIN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"No browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does) "
+                    "or point CLOUDTWIN_CHROMIUM at one.")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is missing: pip install -e '.[test]' brings it")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

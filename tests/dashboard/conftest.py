@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from werkzeug.serving import make_server
 
 from cloudtwin.app import create_app
-
-CHROMIUM = Path(os.environ.get("CLOUDTWIN_CHROMIUM", "/usr/bin/chromium"))
-# Playwright cannot download its own browsers here: it drives the system's chromium, kept quiet.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"No browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does) "
-                    "or point CLOUDTWIN_CHROMIUM at one.")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:

@@ -7,7 +7,6 @@ request marks, the clock moves and the failed step with expected beside actual.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -21,9 +20,6 @@ from cloudtwin.harness.runner import Runner, build_twin_target
 from cloudtwin.harness.scenario import load
 from cloudtwin.harness.timeline import baseline, capture
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 STORY = """\
 name: an instance that should still be active after its delete
@@ -120,22 +116,6 @@ def test_the_report_is_one_file_that_fetches_nothing(stories: Path, tmp_path: Pa
 
 
 # In a real browser -------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright import sync_api as playwright_api
-    except ImportError:
-        pytest.fail("playwright is missing: pip install -e '.[test]' brings it")
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
 def report_page(browser: Any, stories: Path, tmp_path: Path) -> Iterator[Any]:
     report = tmp_path / "report.html"

@@ -47,7 +47,7 @@ def test_installed_without_extras_the_package_is_its_own(installed: Build, elsew
     where = _run(installed, elsewhere, "python", "-c", "import cloudtwin; print(cloudtwin.__file__)")
     assert where.stdout.startswith(str(installed.venv)), where.stdout
     extras = _run(installed, elsewhere, "python", "-c",
-                  "import importlib.util as u; print([m for m in ('freezegun', 'glanceclient') if u.find_spec(m)])")
+                  "import importlib.util as u; print([m for m in ('playwright', 'glanceclient') if u.find_spec(m)])")
     assert extras.stdout.strip() == "[]"  # the test extras really are absent
 
 
