@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .errors import ApiError, ResolvedError
-from .store import Account, Records, Row
+from .store import ACCOUNT, PROVIDER, PROVIDER_WIDE, REGION, Account, Collections, Directory, LegacyCollections, Row
 
 if TYPE_CHECKING:
     from .twin import Twin
@@ -58,7 +58,24 @@ class Context:
         self.provider = provider
         self.account = account
         self.now = now
-        self.records = Records(twin.store, provider, account.id if account else None)
+        # The store as this provider sees it: this account's rows, and the declared scopes below.
+        plugged = twin.providers.get(provider)
+        collections = LegacyCollections if plugged is not None and plugged.legacy_store else Collections
+        self.records = collections(twin.store, provider, account.id if account else None, ACCOUNT)
+
+    @property
+    def shared(self) -> Collections:
+        """The provider-wide kinds (stock, address pools, secrets): one collection, no account."""
+        return Collections(self.twin.store, self.provider, PROVIDER_WIDE, PROVIDER)
+
+    def region(self, name: str) -> Collections:
+        """The region-wide kinds of one region: every account's rows there."""
+        return Collections(self.twin.store, self.provider, name, REGION)
+
+    @property
+    def accounts(self) -> Directory:
+        """Who holds a credential of this provider: for authenticators and login forms."""
+        return Directory(self.twin.store, self.provider)
 
     @property
     def fixtures(self) -> Mapping[str, Any]:
@@ -83,8 +100,9 @@ class Context:
         """Drop this provider's pending `timer` events whose payload holds these values."""
         return self.twin.scheduler.cancel(f"{self.provider}:{timer}", **match)
 
-    def for_account(self, account_id: str) -> "Context":
-        return Context(self.twin, self.provider, self.twin.store.accounts[account_id], self.now)
+    def for_account(self, account: Account) -> "Context":
+        """The same instant as an account the caller has authenticated (from `accounts`)."""
+        return Context(self.twin, self.provider, account, self.now)
 
 
 class ProviderIds:
@@ -188,9 +206,10 @@ class Provider:
     # Fresh credentials for an account the admin API adds without any.
     new_credentials: Callable[[ProviderIds], dict[str, Any]] | None = None
     timers: dict[str, Timer] = field(default_factory=dict)
-    # Lifecycle hooks: a row entered a state / is about to be removed.
-    on_enter: Callable[[Context, Row, str], None] | None = None
-    on_remove: Callable[[Context, Row], None] | None = None
+    # Lifecycle hooks: a row entered a state / is about to be removed. By default the row's
+    # declared kind decides (`shapes.Resource.on_enter` / `on_remove`).
+    on_enter: Callable[[Context, Row, str], None] | None = field(default_factory=lambda: _dispatch_enter)
+    on_remove: Callable[[Context, Row], None] | None = field(default_factory=lambda: _dispatch_remove)
     # Operator actions reachable at POST /_twin/providers/<name>/actions/<action> (e.g. a
     # credit top-up): fn(ctx for the chosen account, arguments) -> JSON-able result.
     admin_actions: dict[str, Callable[[Context, Mapping[str, Any]], Any]] = field(default_factory=dict)
@@ -200,6 +219,21 @@ class Provider:
     client_token: Callable[[Context], str] | None = None
     # The headers a client sends with that credential.
     auth_headers: Callable[[str], dict[str, str]] | None = None
+    # A provider not yet moved to declared scopes: `ctx.records` keeps the whole-table
+    # `table()` and `add(account=...)` (see `store.LegacyCollections`). To be removed.
+    legacy_store: bool = False
+
+
+def _dispatch_enter(ctx: Context, row: Row, state: str) -> None:
+    hook = getattr(row, "on_enter", None)
+    if hook is not None:
+        hook(ctx, state)
+
+
+def _dispatch_remove(ctx: Context, row: Row) -> None:
+    hook = getattr(row, "on_remove", None)
+    if hook is not None:
+        hook(ctx)
 
 
 def require(condition: bool, key: str, message: str | None = None, **extra: Any) -> None:

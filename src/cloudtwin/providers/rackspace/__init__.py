@@ -52,4 +52,5 @@ def provider() -> Provider:
         base_paths={"images": "/images/DFW", "identity": "/identity", "files": "/files/DFW/v1"},
         client_token=tokens.client_token,
         auth_headers=lambda token: {"X-Auth-Token": token},
+        legacy_store=True,  # until it moves to declared scopes (images region-wide)
     )

@@ -57,7 +57,7 @@ def _check_credentials(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
 @identity_handlers("authenticate")
 def authenticate(call: Call) -> dict[str, Any]:
     account, method = _check_credentials(call, call.body["auth"])
-    ctx = call.for_account(account.id)
+    ctx = call.for_account(account)
     token = tokens.issue(ctx, account, method)
     return {"access": {"token": _token_body(token, account, method), "user": _user(call, account, token),
                        "serviceCatalog": _catalog(call, account)}}
