@@ -12,7 +12,7 @@ from functools import partial
 
 from ...engine.errors import ResolvedError
 from ...engine.provider import Api, Provider, Rendered, RequestInfo
-from . import auth, billing, hooks, protection
+from . import auth, billing, hooks, protection, resources  # noqa: F401  (resources declares the stored kinds)
 from .common import NAME
 from .handlers import handlers
 
@@ -45,8 +45,6 @@ def provider() -> Provider:
         setup=hooks.setup,
         setup_account=hooks.setup_account,
         new_credentials=auth.new_credentials,
-        on_enter=hooks.on_enter,
-        on_remove=hooks.on_remove,
         timers={billing.EXHAUSTED: protection.on_exhausted},
         admin_actions={"top_up": billing.top_up},
         base_paths={NAME: "/api/v1"},

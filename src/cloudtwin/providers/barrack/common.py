@@ -11,7 +11,6 @@ from ...engine.provider import Call, Context
 from ...engine.store import Row
 
 NAME = "barrack"
-SYSTEM = "_barrack"  # owner of provider-wide rows (counters, stock, the JWT secret)
 TRANSITIONAL = ("CREATING", "STARTING", "STOPPING", "REBOOTING", "HIBERNATING", "RESTORING", "DELETING")
 
 
@@ -21,10 +20,11 @@ def stamp(ctx: Context) -> str:
 
 def next_id(ctx: Context, kind: str) -> int:
     """Django-style auto-increment primary keys, one sequence per kind, shared by all accounts."""
-    table = ctx.twin.store.table(NAME, "counter")
-    row = table.get(kind) or ctx.twin.store.insert(NAME, "counter", SYSTEM, kind, {"last": 0})
-    row.data["last"] += 1
-    return int(row.data["last"])
+    from . import resources  # resources' behaviour imports this module
+
+    row = ctx.shared.find(resources.Counter, kind) or ctx.shared.add(resources.Counter, kind, {"last": 0})
+    row.last += 1
+    return row.last
 
 
 def money(value: float) -> float:

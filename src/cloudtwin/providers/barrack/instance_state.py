@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import resources  # noqa: E402
+
 from ...engine.provider import Context
 from ...engine.store import Row
 from . import billing, stock
@@ -32,9 +34,9 @@ def meter(ctx: Context, row: Row) -> None:
         billing.set_meter(ctx, row, 0.0, status, "compute")
 
 
-def operations(row: Row) -> dict[str, bool]:
-    status = row.field("status")  # read by scans over every instance: no unpacking
-    built = row.field("server_uuid") is not None
+def operations(row: resources.Instance) -> dict[str, bool]:
+    status = row.status
+    built = row.server_uuid is not None
     return {
         "start": status == "SHUTOFF",
         "stop": status == "ACTIVE",
@@ -45,7 +47,7 @@ def operations(row: Row) -> dict[str, bool]:
         # "Select running or stopped instance" (the provider's custom-image page).
         "snapshot": status in BILLED_FULL and built,
         "toggle_public_ip": status in ("ACTIVE", "SHUTOFF"),
-        "attach_volumes": status == row.meta_field("attach_status", "SHUTOFF"),
+        "attach_volumes": status == row.attach_status,
         "attach_firewall": status == "ACTIVE" and built,
     }
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from ...engine.errors import ApiError
 from ...engine.provider import Context
-from ...engine.store import Row
-from .common import NAME, SYSTEM
+from . import resources
 
 
-def _counter(ctx: Context, region: str, model: str, count: int) -> Row:
-    table = ctx.twin.store.table(NAME, "stock")
+def _counter(ctx: Context, region: str, model: str, count: int) -> resources.Stock:
     key = f"{region}/{model}/{count}"
-    return table.get(key) or ctx.twin.store.insert(NAME, "stock", SYSTEM, key, {"used": 0})
+    return ctx.shared.find(resources.Stock, key) or ctx.shared.add(resources.Stock, key, {"used": 0})
 
 
 def capacity(ctx: Context, region: str, model: str, count: int) -> int | None:
@@ -26,7 +24,7 @@ def capacity(ctx: Context, region: str, model: str, count: int) -> int | None:
 
 def left(ctx: Context, region: str, model: str, count: int) -> int:
     cap = capacity(ctx, region, model, count) or 0
-    return max(0, cap - _counter(ctx, region, model, count).data["used"])
+    return max(0, cap - _counter(ctx, region, model, count).used)
 
 
 def require_stock(ctx: Context, region: str, model: str, count: int) -> None:
@@ -36,14 +34,12 @@ def require_stock(ctx: Context, region: str, model: str, count: int) -> None:
         raise ApiError("out_of_stock", f"{model} x{count} is out of stock in {region}.")
 
 
-def take(ctx: Context, instance: Row) -> None:
-    data = instance.data
-    _counter(ctx, data["region"], data["gpu_model"], data["gpu_count"]).data["used"] += 1
+def take(ctx: Context, instance: resources.Instance) -> None:
+    _counter(ctx, instance.region, instance.gpu_model, instance.gpu_count).used += 1
     instance.meta["holds_stock"] = True
 
 
-def release(ctx: Context, instance: Row) -> None:
+def release(ctx: Context, instance: resources.Instance) -> None:
     if instance.meta.pop("holds_stock", False):
-        data = instance.data
-        counter = _counter(ctx, data["region"], data["gpu_model"], data["gpu_count"])
-        counter.data["used"] = max(0, counter.data["used"] - 1)
+        counter = _counter(ctx, instance.region, instance.gpu_model, instance.gpu_count)
+        counter.used = max(0, counter.used - 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import resources  # noqa: E402
+
 
 from ...engine.errors import ApiError
 from ...engine.provider import Context
@@ -26,7 +28,7 @@ def new_volume(ctx: Context, *, name: str, region: str, size: int, volume_type: 
     A clone also copies its source: `copy_seconds` more in `creating` (the lifecycle's duration
     is counted from the end of the copy, since lifecycles.yaml has one duration per state)."""
     volume_id = next_id(ctx, "volume")
-    row = ctx.records.add("volume", str(volume_id), {
+    row = ctx.records.add(resources.Volume, str(volume_id), {
         "id": volume_id, "name": name, "region": region, "tier": tier(ctx, region), "size": size,
         "volume_type": volume_type, "bootable": bootable, "status": "creating", "os_image_id": os_image_id,
         "source_volume_id": source_volume_id, "attachment": None, "created_at": stamp(ctx),
@@ -45,7 +47,7 @@ def meter(ctx: Context, row: Row) -> None:
 def require_region_room(ctx: Context, region: str, adding: int = 1) -> None:
     cap = int(ctx.fixtures["limits"].get("region_overrides", {}).get(region, {}).get(
         "volumes", limit(ctx, "per_region", "volumes")))
-    used = sum(1 for r in ctx.records.rows("volume") if r.field("region") == region)
+    used = sum(1 for r in ctx.records.rows(resources.Volume) if r.region == region)
     if used + adding > cap:
         raise ApiError("limit_reached", f"At most {cap} volumes in {region}.")
 

@@ -7,6 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
+from ..resources import Instance
 from .. import rules
 from ..common import (limit, matches, message, newest_first, next_id, owned, paged, require_name_free, require_room,
                       stamp)
@@ -60,14 +61,13 @@ def delete_firewall(call: Call) -> dict[str, Any]:
 def list_firewall_available_instances(call: Call) -> dict[str, Any]:
     row = _firewall(call)
     keys = ("id", "name", "region", "status", "server_uuid", "floating_ip")
-    items = [vm for vm in call.records.rows("instance")
+    items = [vm for vm in call.records.rows(Instance)
              if _attachable(vm, row) and vm.id not in row.meta["attachments"]]
     return paged(call, "instances", items, lambda vm: {k: vm.data[k] for k in keys}, firewall_id=row.data["id"])
 
 
-def _attachable(vm: Row, firewall: Row) -> bool:
-    return vm.field("status") == "ACTIVE" and vm.field("server_uuid") is not None \
-        and vm.field("region") == firewall.data["region"]
+def _attachable(vm: Instance, firewall: Row) -> bool:
+    return vm.status == "ACTIVE" and vm.server_uuid is not None and vm.region == firewall.data["region"]
 
 
 @handlers("addFirewallRule")

@@ -7,6 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
+from ..resources import Instance
 from .. import charges, instance_state, pricing
 from ..common import currency, matches, message, money, newest_first, owned, paged
 from ..views import attached_volumes, instance as view, instance_detail
@@ -39,7 +40,7 @@ def delete_instance(call: Call) -> dict[str, Any]:
 
 @handlers("getHibernatedInstancesCount")
 def get_hibernated_instances_count(call: Call) -> dict[str, Any]:
-    count = sum(1 for r in call.records.rows("instance") if r.field("status") == "HIBERNATED")
+    count = sum(1 for r in call.records.rows(Instance) if r.status == "HIBERNATED")
     return {"count": count, "price_per_hour": money(count * instance_state.hibernated_rate(call)),
             "currency": currency(call)}
 

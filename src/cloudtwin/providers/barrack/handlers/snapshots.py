@@ -7,6 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
+from ..resources import Snapshot
 from .. import billing, charges, images_store, instance_state
 from ..common import (currency, limit, message, money, newest_first, next_id, owned, paged, require_name_free,
                       require_profile, require_room, stamp)
@@ -45,7 +46,7 @@ def create_snapshot(call: Call) -> dict[str, Any]:
     boot = call.records.find("volume", str(instance.meta.get("boot_volume_id")))
     image = instance.data["image"]
     snapshot_id = next_id(call, "snapshot")
-    row = call.records.add("snapshot", str(snapshot_id), {
+    row = call.records.add(Snapshot, str(snapshot_id), {
         "id": snapshot_id, "name": body["name"], "description": body.get("description"),
         "region": instance.data["region"], "status": "creating", "size": 0, "instance_id": instance.id,
         "instance_name": instance.data["name"], "created_at": stamp(call), "gpu_model": instance.data["gpu_model"],

@@ -11,6 +11,7 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ..common import limit, message, newest_first, next_id, owned, paged, require_name_free, require_room, stamp
 from . import handlers
+from ..resources import Instance
 
 
 def fingerprint(public_key: str) -> str:
@@ -71,7 +72,7 @@ def create_ssh_key(call: Call) -> dict[str, Any]:
 @handlers("deleteSshKey")
 def delete_ssh_key(call: Call) -> dict[str, Any]:
     row = owned(call, "ssh_key", call.path["ssh_key_id"], "SSH key")
-    if any(row.data["id"] in vm.field("ssh_key_ids", ()) for vm in call.records.rows("instance")):
+    if any(row.data["id"] in Instance.ssh_key_ids.peek(vm) for vm in call.records.rows(Instance)):
         raise ApiError("ssh_key_in_use")
     call.records.remove("ssh_key", row.id)
     return message("SSH key deleted.", ssh_key_id=row.data["id"])

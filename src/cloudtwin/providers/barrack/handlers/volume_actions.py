@@ -11,6 +11,7 @@ from .. import billing, storage
 from ..common import is_advanced, limit, message, owned, region, require_name_free, require_profile
 from ..views import volume as view
 from . import handlers
+from ..resources import Volume
 
 
 @handlers("resizeVolume")
@@ -36,7 +37,7 @@ def clone_name(call: Call, source: str) -> str:
     """The default name: `<source>-clone`, else `<source>-clone-2`, `-3`, ... (the first one free
     among the caller's volumes), the source cut so that the whole stays within 30 characters.
     A cut source loses any trailing `-`/`_`, so the name always follows the naming rules."""
-    taken = {row.field("name") for row in call.records.rows("volume")}
+    taken = {row.name for row in call.records.rows(Volume)}
     most = int(call.fixtures["limits"]["names"]["volume"]["max"])
     n = 1
     while True:

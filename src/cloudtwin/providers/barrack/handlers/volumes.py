@@ -10,11 +10,12 @@ from .. import billing, charges, pricing, storage
 from ..common import currency, matches, message, money, newest_first, owned, paged, require_name_free, require_profile
 from ..views import volume as view
 from . import handlers
+from ..resources import Volume
 
 
 def next_name(call: Call) -> str:
     """`volume<N>` with the smallest N >= 1 not used by any of the caller's volumes."""
-    taken = {r.field("name") for r in call.records.rows("volume")}
+    taken = {r.name for r in call.records.rows(Volume)}
     n = 1
     while f"volume{n}" in taken:
         n += 1
