@@ -68,12 +68,21 @@ class LazyBuildRule(Rule):
 
 
 def mount(app: Flask, mounted: MountedApi, make_view: Callable[[MountedApi, str, dict[str, Operation]], View]) -> None:
+    """Every spec path below the mount, and again below each of the spec's `mount_aliases`
+    (a second place the same API answers, e.g. where a client's URL building lands)."""
     optional_slash = mounted.spec.trailing_slash_optional
+    aliases = ["/" + mounted.provider.name + alias for alias in mounted.spec.mount_aliases]
+    for prefix in [mounted.prefix, *aliases]:
+        _mount_below(app, mounted, prefix, optional_slash, make_view)
+
+
+def _mount_below(app: Flask, mounted: MountedApi, prefix: str, optional_slash: bool,
+                 make_view: Callable[[MountedApi, str, dict[str, Operation]], View]) -> None:
     for path, operations in mounted.spec.paths.items():
-        rule = flask_rule(mounted.prefix + path)
+        rule = flask_rule(prefix + path)
         if optional_slash and not rule.endswith("/"):
             rule += "/"
-        endpoint = f"{mounted.name}:{path}"
+        endpoint = f"{mounted.name}:{path}" if prefix == mounted.prefix else f"{mounted.name}:{prefix}:{path}"
         app.add_url_rule(
             rule,
             endpoint=endpoint,

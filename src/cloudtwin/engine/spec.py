@@ -66,6 +66,12 @@ class Param:
 class Body:
     required: bool
     validators: dict[str, Any]  # media type -> compiled validator (None: accept any)
+    # media type -> the schema as written, for `x-cloudtwin-error` look-ups on a failure
+    schemas: dict[str, Any] = field(default_factory=dict)
+    # The error key for a missing body (`requestBody.x-cloudtwin-error`).
+    missing_error: str = "invalid_request"
+    # (media type, failed keyword's schema path) -> the spec's error key there, if any
+    error_key: Callable[[str, list[Any]], str | None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -130,12 +136,41 @@ class Spec:
         return str(self.extension.get("mount", "")).rstrip("/")
 
     @property
+    def mount_aliases(self) -> list[str]:
+        """Further prefixes (below the provider, like `mount`) that serve the same paths."""
+        return [str(alias).rstrip("/") for alias in self.extension.get("mount_aliases") or []]
+
+    @property
     def trailing_slash_optional(self) -> bool:
         return self.extension.get("trailing_slash", "strict") == "optional"
 
     @property
     def error_entries(self) -> dict[str, Any]:
         return dict(self.extension.get("errors", {}) or {})
+
+    def error_key_at(self, schema: Any, schema_path: list[Any]) -> str | None:
+        """The deepest `x-cloudtwin-error` on the way to a failed keyword, or None.
+
+        `schema_path` is the validator's keyword location: from the schema's root, or, after a
+        `$ref`, from the document root (`components/...`). A spec annotates a subschema with the
+        error key its provider answers when the instance fails there (its own wording)."""
+        node: Any = {**(schema or {}), "components": self._components} if schema_path[:1] != ["components"] \
+            else {"components": self._components}
+        found = None
+        for part in schema_path:
+            node = self.resolve(node)
+            if isinstance(node, dict) and node.get("x-cloudtwin-error"):
+                found = str(node["x-cloudtwin-error"])
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+            else:
+                break
+        node = self.resolve(node)
+        if isinstance(node, dict) and node.get("x-cloudtwin-error"):
+            found = str(node["x-cloudtwin-error"])
+        return found
 
     def resolve(self, node: Any) -> Any:
         """Follow local `$ref`s until a concrete node is reached."""
@@ -263,10 +298,14 @@ class Spec:
         if "requestBody" in op:
             raw_body = self.resolve(op["requestBody"])
             media: dict[str, Any] = {}
+            schemas: dict[str, Any] = {}
             for media_type, content in (raw_body.get("content") or {}).items():
                 schema = content.get("schema")
                 media[media_type.lower()] = self.compile(schema) if schema is not None else None
-            body = Body(required=bool(raw_body.get("required")), validators=media)
+                schemas[media_type.lower()] = schema
+            body = Body(required=bool(raw_body.get("required")), validators=media, schemas=schemas,
+                        missing_error=str(raw_body.get("x-cloudtwin-error") or "invalid_request"),
+                        error_key=lambda media_type, path, schemas=schemas: self.error_key_at(schemas.get(media_type), path))
 
         responses = op.get("responses") or {}
         statuses = frozenset(int(code) for code in responses if str(code).isdigit())

@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .errors import ApiError
 from .schema_messages import explain
 from .spec import Operation, Param
 
 MAX_BODY_BYTES = 1 * 1024 * 1024
+# A request body declared under this media type is taken as sent, whatever its Content-Type
+# (or none): a store of opaque objects, such as Swift, keeps any.
+ANY_MEDIA_TYPE = "*/*"
 _INT = re.compile(r"^-?\d+$")
 _NUM = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
@@ -132,9 +135,12 @@ def _body(operation: Operation, raw: RawRequest) -> tuple[Any, str | None]:
         return None, None
     if not raw.body:
         if spec_body.required:
-            raise ApiError("invalid_request", "A request body is required.")
+            key = spec_body.missing_error
+            raise ApiError(key, "A request body is required." if key == "invalid_request" else None, location="body")
         return None, None
     media_type = (raw.content_type or "").split(";")[0].strip().lower()
+    if media_type not in spec_body.validators and ANY_MEDIA_TYPE in spec_body.validators:
+        return raw.body, media_type or None
     if media_type not in spec_body.validators:
         accepted = ", ".join(spec_body.validators) or "none"
         raise ApiError(
@@ -150,11 +156,17 @@ def _body(operation: Operation, raw: RawRequest) -> tuple[Any, str | None]:
         raise ApiError("malformed_body", "The request body is not valid JSON.") from None
     validator = spec_body.validators[media_type]
     if validator is not None:
-        _check(validator, document, where="body")
+        key_at = spec_body.error_key
+        _check(validator, document, where="body",
+               error_key=(lambda path: key_at(media_type, path)) if key_at is not None else None)
     return document, media_type
 
 
-def _check(validator: Any, instance: Any, *, where: str) -> None:
+def _check(validator: Any, instance: Any, *, where: str,
+           error_key: Callable[[list[Any]], str | None] | None = None) -> None:
+    """The first error as `invalid_request`, or as the key the spec's `x-cloudtwin-error`
+    names where the failed keyword sits (then the provider's table words it; `value` is the
+    failing part of the instance, `detail` the validator's sentence)."""
     try:
         if validator.is_valid(instance):
             return
@@ -166,6 +178,10 @@ def _check(validator: Any, instance: Any, *, where: str) -> None:
             raise
         raise ApiError("invalid_request", f"Invalid {where}: nesting too deep.") from None
     pointer = "/".join(str(part) for part in error.instance_path)
+    key = error_key(list(error.schema_path)) if error_key is not None else None
+    if key:
+        value = error.instance if isinstance(error.instance, str) else json.dumps(error.instance)
+        raise ApiError(key, field=pointer, location=where, value=value, detail=error.message)
     field = f" at '{pointer}'" if pointer else ""
     try:
         message = explain(getattr(validator, "schema", None), error)

@@ -279,8 +279,10 @@ PROFILES: dict[str, Profile] = {
                                 # schemathesis "violates" them with numbers, which are strings on the wire
                                 # (its query additionalProperties false positive), so the twin rightly answers 200.
                                 negative_accepts={"listImages": ["200"]}),
-    "rackspace-identity": Profile("rackspace-identity", "rackspace", "rackspace-identity.yaml", auth_scheme=None,
-                                  credential=None, error_schema="#/components/schemas/IdentityFault",
+    # GET /v2.0/tenants takes an Identity token; the other operations need none.
+    "rackspace-identity": Profile("rackspace-identity", "rackspace", "rackspace-identity.yaml",
+                                  auth_scheme="rackspaceToken", credential=CLIENT_TOKEN,
+                                  error_schema="#/components/schemas/IdentityFault",
                                   error_code_pointer=None, error_message_pointer=None,
                                   accepts=RACKSPACE_IDENTITY_RULES, config=NO_AUTH_WARNING),
     # Swift answers errors as short HTML pages: no JSON error shape to hold them to. The `{account}`

@@ -159,7 +159,7 @@ def test_keystoneauth_discovers_identity_and_glanceclient_uses_the_session(serve
                             password="Twin-passw0rd", tenant_id="100001")
     sess = ks_session.Session(auth=auth)
     endpoint = sess.get_endpoint(service_type="image", region_name="IAD", interface="public")
-    assert endpoint == f"{served}/rackspace/images/IAD"
+    assert endpoint == f"{served}/rackspace/images/IAD/v2"
     client = Client("2", session=sess, region_name="IAD")
     names = {image.name for image in client.images.list()}
     assert "OnMetal - Ubuntu 14.04 LTS (Trusty Tahr)" in names and "db-primary-protected" in names

@@ -28,7 +28,7 @@ def test_password_token_expires_in_a_day_with_a_catalog_pointing_at_the_twin(cli
     services = {s["type"]: s for s in access["serviceCatalog"]}
     images = {e["region"]: e for e in services["image"]["endpoints"]}
     assert sorted(images) == ["DFW", "HKG", "IAD", "LON", "ORD", "SYD"]
-    assert images["IAD"]["publicURL"] == "http://localhost/rackspace/images/IAD"
+    assert images["IAD"]["publicURL"] == "http://localhost/rackspace/images/IAD/v2"
     assert images["DFW"]["tenantId"] == "100001"
     files = services["object-store"]["endpoints"][0]
     assert "MossoCloudFS_9c2e1c4b" in files["publicURL"] and files["tenantId"].startswith("MossoCloudFS_")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from .conftest import OTHER_IMPORTED, PROTECTED, UBUNTU, WEB_GOLDEN
+from .conftest import OTHER_IMPORTED, PROTECTED, ROOT, UBUNTU, WEB_GOLDEN
 
 
 def ids(reply):
@@ -48,7 +48,7 @@ def test_pagination_across_several_pages_with_a_filter(rax):
     while path:
         body = rax.get(path).get_json()
         pages += 1
-        assert body["first"] == "/v2/images?limit=3&image_type=snapshot&visibility=private"
+        assert body["first"] == f"{ROOT}/v2/images?limit=3&image_type=snapshot&visibility=private"
         seen += [image["id"] for image in body["images"]]
         assert all(image["image_type"] == "snapshot" for image in body["images"])
         path = body.get("next")
@@ -56,7 +56,7 @@ def test_pagination_across_several_pages_with_a_filter(rax):
             assert len(body["images"]) == 3
             query = parse_qs(urlsplit(path).query)
             assert query["marker"] == [body["images"][-1]["id"]] and query["limit"] == ["3"]
-            assert path.startswith("/v2/images?")
+            assert path.startswith(f"{ROOT}/v2/images?")
     # 7 new snapshots + 2 seeded ones = 9: three full pages, then an empty one after the last `next`.
     assert pages == 4
     assert seen[:7] == list(reversed(made)) and set(seen[7:]) == {WEB_GOLDEN, PROTECTED}

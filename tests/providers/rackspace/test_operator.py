@@ -49,12 +49,13 @@ def test_put_and_delete_objects(rax):
     assert missing.status_code == 404
 
 
-def test_a_failed_snapshot_ends_killed_and_hidden(rax, twin):
+def test_a_failed_snapshot_ends_killed_shown_by_id_and_left_out_of_lists(rax, twin):
     made = rax.action("create_snapshot_image", account="default", name="broken", fails=True)
     rax.advance(10)
     assert rax.get(f"/v2/images/{made['id']}").get_json()["status"] == "saving"
     rax.advance(60)
-    assert rax.get(f"/v2/images/{made['id']}").status_code == 404
+    shown = rax.get(f"/v2/images/{made['id']}")
+    assert shown.status_code == 200 and shown.get_json()["status"] == "killed"
     assert made["id"] not in [i["id"] for i in rax.get("/v2/images?limit=100").get_json()["images"]]
     assert twin.store.table("rackspace", "image").get(f"DFW/{made['id']}").data["status"] == "killed"
 

@@ -20,17 +20,18 @@ from .errors import render_files_error, render_identity_error, render_images_err
 from .handlers import files_handlers, identity_handlers, images_handlers
 
 
-def authenticate(info: RequestInfo, ctx: Context) -> Account:
+def authenticate(info: RequestInfo, ctx: Context, refusal: str = "unauthorized") -> Account:
     """`X-Auth-Token` must name a live token of Rackspace Identity (missing/expired/unknown: 401)."""
     token = tokens.valid(ctx, info.headers.get("x-auth-token", ""))
     account = ctx.twin.store.accounts.get(token.account) if token else None
     if account is None:
-        raise ApiError("unauthorized")
+        raise ApiError(refusal)
     return account
 
 
-def no_credentials(info: RequestInfo, ctx: Context) -> Account:
-    raise ApiError("unauthorized")  # identity declares no operation that needs a token
+def identity_token(info: RequestInfo, ctx: Context) -> Account:
+    """Identity's own operations (GET /v2.0/tenants) refuse a bad token in Identity's words."""
+    return authenticate(info, ctx, refusal="token_invalid")
 
 
 def provider() -> Provider:
@@ -38,7 +39,7 @@ def provider() -> Provider:
                  authenticate=authenticate, render_error=render_images_error, response_headers=request_id,
                  json_content_type="application/json; charset=UTF-8")
     identity = Api(name="rackspace-identity", spec_file="rackspace-identity.yaml", handlers=identity_handlers,
-                   authenticate=no_credentials, render_error=render_identity_error)
+                   authenticate=identity_token, render_error=render_identity_error)
     files = Api(name="rackspace-files", spec_file="rackspace-files.yaml", handlers=files_handlers,
                 authenticate=authenticate, render_error=render_files_error)
     return Provider(

@@ -37,13 +37,19 @@ def is_owner(ctx: Context, image: Row) -> bool:
 
 
 def can_see(ctx: Context, image: Row) -> bool:
-    """Public, own, or shared with the caller whatever the member status; never killed."""
+    """Public, own, or shared with the caller whatever the member status. A `killed` image is
+    still shown by id (Glance answers 200 with `status: killed`); see `can_list`."""
     # By field: listings test every image of a region this way, and must not unpack them all.
-    if image.field("status") in ("killed", "deleted"):
+    if image.field("status") == "deleted":
         return False
     if image.field("visibility") == "public" or is_owner(ctx, image):
         return True
     return membership(ctx, image, tenant_of(ctx.account)) is not None
+
+
+def can_list(ctx: Context, image: Row) -> bool:
+    """What a list holds: what the caller can see, less killed images (Glance leaves them out)."""
+    return image.field("status") != "killed" and can_see(ctx, image)
 
 
 def visible_image(call: Call, image_id: str) -> Row:

@@ -13,5 +13,5 @@ def on_enter(ctx: Context, row: Row, state: str) -> None:
     if row.kind == "task":
         task_entered(ctx, row, state)
     elif row.kind == "image" and state == "active" and row.meta.pop("fails", False):
-        # A snapshot whose upload broke ends in Glance's `killed`, which users never see.
+        # A snapshot whose upload broke ends in Glance's `killed`: shown by id, left out of lists.
         ctx.enter(row, "killed")

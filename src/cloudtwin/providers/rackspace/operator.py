@@ -56,7 +56,7 @@ def create_snapshot_image(ctx: Context, args: Mapping[str, Any]) -> dict[str, An
         "user_id": tenant_of(ctx.account), "com.rackspace__1__options": "0",
     }
     data.update({str(k): str(v) for k, v in (args.get("properties") or {}).items()})
-    # `fails`: the snapshot upload breaks while saving, so the image ends `killed` (never listed).
+    # `fails`: the snapshot upload breaks while saving, so the image ends `killed` (shown by id, never listed).
     row = ctx.records.add("image", image_key(region, image_id), data,
                           {"region": region, "fails": bool(args.get("fails", False))})
     ctx.enter(row, str(args.get("status", "queued")))

@@ -81,10 +81,11 @@ def _nulls_first(value: Any) -> tuple[int, Any]:
     return (0, 0) if value is None else (1, value)
 
 
-def links(collection: str, query_string: str, page: Sequence[Row], limit: int) -> dict[str, str]:
-    """`first` (the query without marker) and, on a full page, `next` (marker = last id)."""
+def links(collection: str, query_string: str, page: Sequence[Row], limit: int, root: str = "") -> dict[str, str]:
+    """`first` (the query without marker) and, on a full page, `next` (marker = last id),
+    below `root` (see common.link_root)."""
     params = [(k, v) for k, v in parse_qsl(query_string, keep_blank_values=True) if k != "marker"]
-    base = f"/v2/{collection}"
+    base = f"{root}/v2/{collection}"
     query = urlencode(params)  # once: `next` is `first` with the marker last
     out = {"first": f"{base}?{query}" if params else base}
     if page and len(page) == limit:

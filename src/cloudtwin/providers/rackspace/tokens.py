@@ -43,7 +43,12 @@ def lifetime(ctx: Context) -> float:
     return parse_duration(ctx.fixtures["identity"]["token"]["lifetime"])
 
 
-def issue(ctx: Context, account: Account, method: str) -> Row:
+def tenants_of(ctx: Context, account: Account) -> list[str]:
+    """The tenants the account's user may use: the account number, then its Cloud Files tenant."""
+    return [tenant_of(account), object_store_tenant(ctx, account)]
+
+
+def issue(ctx: Context, account: Account, method: str, tenant: str | None = None) -> Row:
     """A fresh token for the account, valid for the fixture's lifetime from now.
 
     The account's expired tokens go first: kept, they would pile up with every login for as
@@ -60,7 +65,7 @@ def issue(ctx: Context, account: Account, method: str) -> Row:
     expires = ctx.now + lifetime(ctx)
     return ctx.records.add(KIND, token_id, {
         "id": token_id, "expires": iso(expires), "method": method,
-        "roles": roles_of(ctx, account),
+        "tenant": tenant or tenant_of(account), "roles": roles_of(ctx, account),
     }, {"expires_at": expires}, account=account.id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from typing import Any
 
 from ....engine.errors import ApiError
@@ -68,8 +69,17 @@ def put_object(call: Call) -> Reply:
     body: bytes = call.body or b""
     digest = hashlib.md5(body).hexdigest()
     objects.put(call, region, name, call.path["object"], {
-        "bytes": len(body), "content_type": call.media_type or "application/octet-stream", "hash": digest})
+        "bytes": len(body), "content_type": _content_type(call), "hash": digest})
     return Reply(status=201, headers={"ETag": digest})
+
+
+def _content_type(call: Call) -> str:
+    """As sent; without one, Swift's proxy guesses from the object's name, else octet-stream."""
+    sent = call.request.headers.get("content-type", "").strip()
+    if sent:
+        return sent
+    guessed, _ = mimetypes.guess_type(call.path["object"])
+    return guessed or "application/octet-stream"
 
 
 @files_handlers("deleteObject")

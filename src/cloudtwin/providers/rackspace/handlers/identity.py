@@ -1,4 +1,4 @@
-"""Rackspace Identity v2.0: the version document and POST /v2.0/tokens."""
+"""Rackspace Identity v2.0: the version document, POST /v2.0/tokens and GET /v2.0/tenants."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def _check_credentials(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
     """The account whose user and secret match, or 401/403 as Rackspace answers."""
     if "tenantId" in auth and "tenantName" in auth:
         raise ApiError("tenant_id_and_name")
+    if "token" in auth:
+        return _check_token(call, auth)
     kind = next(k for k in CREDENTIALS if k in auth)
     secret_field, stored_field, refusal = CREDENTIALS[kind]
     given = auth[kind]
@@ -48,23 +50,55 @@ def _check_credentials(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
         raise ApiError(refusal)
     if settings(account).get("disabled"):
         raise ApiError("user_disabled", username=given["username"])
-    tenant = auth.get("tenantId") or auth.get("tenantName")
-    if tenant is not None and tenant != tenant_of(account):
-        raise ApiError("tenant_mismatch", tenant=tenant)
+    _check_tenant(call, account, auth)
     return account, call.fixtures["identity"]["authenticated_by"][kind]
+
+
+def _check_token(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
+    """Authenticate as tenant with token: a live token of a user who may use that tenant."""
+    token = tokens.valid(call, auth["token"]["id"])
+    account = call.twin.store.accounts.get(token.account) if token else None
+    if token is None or account is None:
+        raise ApiError("token_not_authenticated")
+    if settings(account).get("disabled"):
+        raise ApiError("user_disabled", username=account.credentials.get(NAME, {}).get("username", ""))
+    _check_tenant(call, account, auth)
+    return account, str(token.data["method"])
+
+
+def _check_tenant(call: Call, account: Account, auth: dict[str, Any]) -> None:
+    tenant = auth.get("tenantId") or auth.get("tenantName")
+    if tenant is not None and tenant not in tokens.tenants_of(call, account):
+        raise ApiError("tenant_mismatch", tenant=tenant)
 
 
 @identity_handlers("authenticate")
 def authenticate(call: Call) -> dict[str, Any]:
-    account, method = _check_credentials(call, call.body["auth"])
+    auth = call.body["auth"]
+    account, method = _check_credentials(call, auth)
     ctx = call.for_account(account)
-    token = tokens.issue(ctx, account, method)
+    token = tokens.issue(ctx, account, method, auth.get("tenantId") or auth.get("tenantName"))
     return {"access": {"token": _token_body(token, account, method), "user": _user(call, account, token),
                        "serviceCatalog": _catalog(call, account)}}
 
 
+@identity_handlers("listTenants")
+def list_tenants(call: Call) -> dict[str, Any]:
+    """The tenants the token's user may use (the account and its Cloud Files tenant)."""
+    account = call.account
+    assert account is not None
+    number = tenant_of(account)
+    descriptions = [f"Cloud account {number}.", f"Cloud Files of account {number}."]
+    enabled = not settings(account).get("disabled")
+    wanted = call.query.get("name")
+    return {"tenants": [{"id": tenant, "name": tenant, "description": description, "enabled": enabled}
+                        for tenant, description in zip(tokens.tenants_of(call, account), descriptions)
+                        if wanted is None or tenant == wanted],
+            "tenants_links": []}
+
+
 def _token_body(token: Row, account: Account, method: str) -> dict[str, Any]:
-    tenant = tenant_of(account)
+    tenant = str(token.data.get("tenant") or tenant_of(account))
     return {"id": token.id, "expires": token.data["expires"], "tenant": {"id": tenant, "name": tenant},
             "RAX-AUTH:authenticatedBy": [method]}
 

@@ -9,8 +9,8 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
 from .. import views
-from ..access import can_see, image_key, is_owner, membership
-from ..common import region_of, rows_in_region, tenant_of
+from ..access import can_list, can_see, image_key, is_owner, membership
+from ..common import link_root, region_of, rows_in_region, tenant_of
 from ..query import choices, links, page_size, sort_spec, sorted_rows, time_filter
 from . import operation
 
@@ -98,7 +98,7 @@ def _indexed_page(call: Call, region: str, direction: str, keep: list[Keep], mar
     if limit <= 0:
         return page
     for row in order.irange_key(low, high, inclusive=inclusive, reverse=direction != "asc"):
-        if not can_see(call, row):
+        if not can_list(call, row):
             continue
         for test in keep:  # a plain loop: a generator per row costs more than the tests themselves
             if not test(row):
@@ -119,9 +119,9 @@ def list_images(call: Call) -> dict[str, Any]:
         limit = page_size(call.query, call.fixtures["quotas"]["pagination"]["images"])
         page = _indexed_page(call, region, pairs[0][1], keep, call.query.get("marker"), limit)
         return {"images": [views.image(row) for row in page],
-                **links("images", call.request.query_string, page, limit), "schema": "/v2/schemas/images"}
+                **links("images", call.request.query_string, page, limit, link_root(call)), "schema": "/v2/schemas/images"}
     visible = [row for row in rows_in_region(call, "image", region) if can_see(call, row)]
-    chosen = list(paging.filtered(visible, lambda row: all(test(row) for test in keep)))
+    chosen = list(paging.filtered(visible, lambda row: can_list(call, row) and all(test(row) for test in keep)))
     marker = call.query.get("marker")
     if marker:
         # The marker must be an image the caller can see; it need not match the filters.
@@ -133,4 +133,4 @@ def list_images(call: Call) -> dict[str, Any]:
     limit = page_size(call.query, call.fixtures["quotas"]["pagination"]["images"])
     page = paging.after_marker(sorted_rows(chosen, pairs), marker, limit, marker_error="marker_not_found")
     return {"images": [views.image(row) for row in page],
-            **links("images", call.request.query_string, page, limit), "schema": "/v2/schemas/images"}
+            **links("images", call.request.query_string, page, limit, link_root(call)), "schema": "/v2/schemas/images"}

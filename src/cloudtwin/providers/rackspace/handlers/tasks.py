@@ -8,7 +8,7 @@ from ....engine import paging
 from ....engine.errors import ApiError
 from ....engine.provider import Call, Reply
 from .. import views
-from ..common import region_of, stamp, tenant_of
+from ..common import absolute, link_root, region_of, stamp, tenant_of
 from ..query import links, page_size, sort_spec, sorted_rows
 from . import operation
 
@@ -19,11 +19,13 @@ def create_task(call: Call) -> Reply:
     now = stamp(call)
     row = call.records.add("task", task_id, {
         "id": task_id, "type": call.body["type"], "status": "pending", "input": call.body["input"],
-        "result": None, "owner": tenant_of(call.account), "message": "", "expires_at": None,
+        "result": None, "owner": tenant_of(call.account),
+        "message": str(call.fixtures["task_messages"]["no_message"]), "expires_at": None,
         "created_at": now, "updated_at": now,
     }, {"region": region_of(call)})
     call.enter(row, "pending")
-    return Reply(views.task(row), status=201, headers={"Location": f"/v2/tasks/{task_id}"})
+    # Glance sets `/v2/tasks/<id>`, which WebOb makes absolute against the request: so does the twin.
+    return Reply(views.task(row), status=201, headers={"Location": absolute(call, f"/v2/tasks/{task_id}")})
 
 
 @operation("getTask")
@@ -46,4 +48,4 @@ def list_tasks(call: Call) -> dict[str, Any]:
     page = paging.after_marker(sorted_rows(rows, pairs), marker, limit,
                                message=f"No task found with ID {marker}")
     return {"tasks": [views.task_stub(row) for row in page],
-            **links("tasks", call.request.query_string, page, limit), "schema": "/v2/schemas/tasks"}
+            **links("tasks", call.request.query_string, page, limit, link_root(call)), "schema": "/v2/schemas/tasks"}
