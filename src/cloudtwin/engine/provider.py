@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .errors import ApiError, ResolvedError
-from .store import ACCOUNT, PROVIDER, PROVIDER_WIDE, REGION, Account, Collections, Directory, LegacyCollections, Row
+from .store import ACCOUNT, PROVIDER, PROVIDER_WIDE, REGION, Account, Collections, Directory, Row
 
 if TYPE_CHECKING:
     from .twin import Twin
@@ -59,9 +59,7 @@ class Context:
         self.account = account
         self.now = now
         # The store as this provider sees it: this account's rows, and the declared scopes below.
-        plugged = twin.providers.get(provider)
-        collections = LegacyCollections if plugged is not None and plugged.legacy_store else Collections
-        self.records = collections(twin.store, provider, account.id if account else None, ACCOUNT)
+        self.records = Collections(twin.store, provider, account.id if account else None, ACCOUNT)
 
     @property
     def shared(self) -> Collections:
@@ -70,12 +68,12 @@ class Context:
 
     def region(self, name: str) -> Collections:
         """The region-wide kinds of one region: every account's rows there."""
-        return Collections(self.twin.store, self.provider, name, REGION)
+        return Collections(self.twin.store, self.provider, name, REGION, self.account.id if self.account else None)
 
     @property
     def accounts(self) -> Directory:
         """Who holds a credential of this provider: for authenticators and login forms."""
-        return Directory(self.twin.store, self.provider)
+        return Directory(self.twin.store, self.provider, self.twin.base_fixtures.get("accounts"))
 
     @property
     def fixtures(self) -> Mapping[str, Any]:
@@ -88,6 +86,10 @@ class Context:
     def enter(self, row: Row, state: str, at: float | None = None) -> None:
         """Move a row to a lifecycle state (scheduling how it ends)."""
         self.twin.lifecycles[self.provider].enter(row, state, self.now if at is None else at)
+
+    def state_lasts(self, kind: str, state: str) -> float:
+        """How long a row of `kind` stays in `state` by the lifecycle fixtures (0: until moved)."""
+        return float(self.twin.lifecycles[self.provider].machine(kind).states[state].after or 0)
 
     def state_of(self, row: Row) -> str:
         return self.twin.lifecycles[self.provider].state_of(row)
@@ -219,9 +221,6 @@ class Provider:
     client_token: Callable[[Context], str] | None = None
     # The headers a client sends with that credential.
     auth_headers: Callable[[str], dict[str, str]] | None = None
-    # A provider not yet moved to declared scopes: `ctx.records` keeps the whole-table
-    # `table()` and `add(account=...)` (see `store.LegacyCollections`). To be removed.
-    legacy_store: bool = False
 
 
 def _dispatch_enter(ctx: Context, row: Row, state: str) -> None:

@@ -48,12 +48,12 @@ class Field(Generic[T]):
     __slots__ = ("name", "default")
     _in_meta = False
 
-    def __init__(self, default: Any = _MISSING) -> None:
+    def __init__(self, default: Any = _MISSING, *, key: str = "") -> None:
         self.default = default
-        self.name = ""
+        self.name = key  # the body's key; by default the attribute's name
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+        self.name = self.name or name
 
     @overload
     def __get__(self, row: None, owner: type) -> "Field[T]": ...
@@ -102,8 +102,8 @@ class MetaField(Field[T]):
     __slots__ = ()
     _in_meta = True
 
-    def __init__(self, default: Any = None) -> None:
-        super().__init__(default)
+    def __init__(self, default: Any = None, *, key: str = "") -> None:
+        super().__init__(default, key=key)
 
 
 class Resource(Row):
@@ -120,9 +120,13 @@ class Resource(Row):
     fields: tuple[str, ...] = ()
     body_only: tuple[str, ...] = ()
     _field_set: frozenset[str] = frozenset()
+    # An open shape takes keys beyond its fields (Glance's free-form image properties): its
+    # declared fields are typed, the rest read as `row.field(key)`.
+    open_shape: bool = False
 
     def __init_subclass__(cls, *, provider: str = "", kind: str = "", scope: str = ACCOUNT,
-                          schema: str | None = None, body_only: Iterable[str] = ("id",), **kwargs: Any) -> None:
+                          schema: str | None = None, body_only: Iterable[str] = ("id",), open_shape: bool = False,
+                          **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not kind:  # an intermediate base (a provider's common behaviour): declares no kind
             return
@@ -131,10 +135,11 @@ class Resource(Row):
         cls.provider, cls.kind_name, cls.scope, cls.schema = provider, kind, scope, schema
         cls.body_only = tuple(body_only)
         names = dict.fromkeys(name for base in reversed(cls.__mro__) for name in vars(base))
-        declared = [name for name in names if isinstance(getattr(cls, name, None), Field)
+        declared = [getattr(cls, name).name for name in names if isinstance(getattr(cls, name, None), Field)
                     and not getattr(cls, name)._in_meta]
-        cls.fields = (*cls.body_only, *declared)
+        cls.fields = tuple(dict.fromkeys((*cls.body_only, *declared)))
         cls._field_set = frozenset(cls.fields)
+        cls.open_shape = open_shape
         register_kind(provider, kind, cls, scope)
 
     # Per-kind behaviour: the engine calls these for rows of this kind.
@@ -146,6 +151,8 @@ class Resource(Row):
 
     @classmethod
     def check(cls, data: Mapping[str, Any]) -> None:
+        if cls.open_shape:
+            return
         if data.keys() != cls._field_set:
             missing = [k for k in cls.fields if k not in data]
             extra = [k for k in data if k not in cls._field_set]

@@ -349,15 +349,21 @@ class Collections:
     """One provider's rows in one partition: an account's own (`ctx.records`), the provider-wide
     collection (`ctx.shared`) or one region's (`ctx.region(name)`). It reaches only the kinds
     declared for its scope and only the rows of its partition; no method takes another
-    partition, so a handler has no way to name another account's rows."""
+    partition, so a handler has no way to name another account's rows.
 
-    __slots__ = ("_store", "provider", "_partition", "_scope")
+    A region-wide row is owned by the account that added it (`row.account`, "" for the
+    provider's own) and holds its region in `meta["region"]`; the region's rows are read
+    through an index on (region, creation order), so a region costs what it holds."""
 
-    def __init__(self, store: Store, provider: str, partition: str | None, scope: str) -> None:
+    __slots__ = ("_store", "provider", "_partition", "_scope", "_owner")
+
+    def __init__(self, store: Store, provider: str, partition: str | None, scope: str,
+                 owner: str | None = None) -> None:
         self._store = store
         self.provider = provider
         self._partition = partition
         self._scope = scope
+        self._owner = owner  # region-wide rows: who a new row belongs to
 
     def _table(self, kind: KindRef) -> Table:
         name = kind if isinstance(kind, str) else kind.kind_name  # type: ignore[attr-defined]
@@ -374,7 +380,17 @@ class Collections:
     def _mine(self, row: Row | None) -> bool:
         # Provider-wide rows are the provider's whatever their recorded owner (a state saved
         # before scopes were declared names a stand-in account there).
-        return row is not None and (self._scope == PROVIDER or row.account == self._partition)
+        if row is None:
+            return False
+        if self._scope == REGION:
+            return bool(row.meta_field("region") == self._partition)
+        return self._scope == PROVIDER or row.account == self._partition
+
+    def _region_index(self, table: Table) -> tuple[SortedKeyList, int, int]:
+        """The table's (region, seq) index and where this region's rows sit in it."""
+        order = table.ordered("region", _region_order)
+        region = self._where()
+        return order, order.bisect_key_left((region, 0)), order.bisect_key_right((region, float("inf")))
 
     @overload
     def add(self, kind: type[R], row_id: str, data: dict[str, Any], meta: dict[str, Any] | None = None) -> R: ...
@@ -386,6 +402,9 @@ class Collections:
         check = getattr(row_class(self.provider, table.kind), "check", None)
         if check is not None:
             check(data)
+        if self._scope == REGION:
+            meta = {**(meta or {}), "region": self._where()}
+            return self._store.insert(self.provider, table.kind, self._owner or PROVIDER_WIDE, row_id, data, meta)
         return self._store.insert(self.provider, table.kind, self._where(), row_id, data, meta)
 
     @overload
@@ -419,10 +438,16 @@ class Collections:
 
     def rows(self, kind: KindRef, *, reverse: bool = False) -> Iterator[Row]:
         table = self._table(kind)
+        if self._scope == REGION:
+            order, low, high = self._region_index(table)
+            return iter(order[low:high][::-1] if reverse else order[low:high])
         return table.rows(None, reverse=reverse) if self._scope == PROVIDER else table.rows(self._where(), reverse=reverse)
 
     def count(self, kind: KindRef) -> int:
         table = self._table(kind)
+        if self._scope == REGION:
+            _, low, high = self._region_index(table)
+            return high - low
         return len(table) if self._scope == PROVIDER else table.count(self._where())
 
     @overload
@@ -431,7 +456,13 @@ class Collections:
     def page(self, kind: str, offset: int, limit: int, *, reverse: bool = False) -> list[Row]: ...
 
     def page(self, kind: KindRef, offset: int, limit: int, *, reverse: bool = False) -> list[Row]:
-        return self._table(kind).page(self._where(), offset, limit, reverse=reverse)
+        table = self._table(kind)
+        if self._scope == REGION:
+            order, low, high = self._region_index(table)
+            if reverse:
+                return list(reversed(order[max(low, high - offset - limit):max(low, high - offset)]))
+            return list(order[low + offset:min(high, low + offset + max(limit, 0))])
+        return table.page(self._where(), offset, limit, reverse=reverse)
 
     def position(self, kind: KindRef, row_id: str, *, reverse: bool = False) -> int | None:
         """Where a row stands in this partition's creation order: for marker pagination."""
@@ -451,25 +482,8 @@ class Collections:
         return self._table(kind).get(row_id) is None
 
 
-class LegacyCollections(Collections):
-    """An account's collection for a provider not yet moved to declared scopes (it sets
-    `Provider.legacy_store`): it still reaches whole tables and writes to other partitions.
-    Goes when the last such provider has moved."""
-
-    __slots__ = ()
-
-    def table(self, kind: str) -> Table:
-        return self._store.table(self.provider, kind)
-
-    def add(self, kind: KindRef, row_id: str, data: dict[str, Any], meta: dict[str, Any] | None = None,
-            *, account: str | None = None) -> Row:
-        if account is None:
-            return super().add(kind, row_id, data, meta)
-        name = kind if isinstance(kind, str) else kind.kind_name  # type: ignore[attr-defined]
-        return self._store.insert(self.provider, name, account, row_id, data, meta)
-
-    def remove(self, kind: KindRef, row_id: str) -> Row | None:
-        return self.table(kind if isinstance(kind, str) else kind.kind_name).remove(row_id)  # type: ignore[attr-defined]
+def _region_order(row: Row) -> tuple[Any, int]:
+    return (row.meta_field("region"), row.seq)
 
 
 # The account's collection under its old name.
@@ -479,11 +493,18 @@ Records = Collections
 class Directory:
     """Accounts as one provider sees them: who holds a credential, for authenticators."""
 
-    __slots__ = ("_store", "provider")
+    __slots__ = ("_store", "provider", "_seeded")
 
-    def __init__(self, store: Store, provider: str) -> None:
+    def __init__(self, store: Store, provider: str, seeded: list[Mapping[str, Any]] | None = None) -> None:
         self._store = store
         self.provider = provider
+        self._seeded = seeded or []
+
+    def seeded_credentials(self, account_id: str) -> Mapping[str, Any]:
+        """This provider's credentials of an account in the fixtures, added yet or not (seed
+        data may name an account the reset adds later)."""
+        raw = next((a for a in self._seeded if a.get("id") == account_id), None)
+        return ((raw or {}).get("credentials") or {}).get(self.provider) or {}
 
     def by_credential(self, field_name: str, value: str) -> Account | None:
         return self._store.account_by_credential(self.provider, field_name, value)

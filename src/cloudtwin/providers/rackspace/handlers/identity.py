@@ -44,7 +44,7 @@ def _check_credentials(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
     kind = next(k for k in CREDENTIALS if k in auth)
     secret_field, stored_field, refusal = CREDENTIALS[kind]
     given = auth[kind]
-    account = call.twin.store.account_by_credential(NAME, "username", given["username"])
+    account = call.accounts.by_credential("username", given["username"])
     stored = account.credentials.get(NAME, {}) if account else {}
     if account is None or str(stored.get(stored_field)) != given[secret_field]:
         raise ApiError(refusal)
@@ -57,7 +57,7 @@ def _check_credentials(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
 def _check_token(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
     """Authenticate as tenant with token: a live token of a user who may use that tenant."""
     token = tokens.valid(call, auth["token"]["id"])
-    account = call.twin.store.accounts.get(token.account) if token else None
+    account = call.accounts.by_id(token.account) if token else None
     if token is None or account is None:
         raise ApiError("token_not_authenticated")
     if settings(account).get("disabled"):

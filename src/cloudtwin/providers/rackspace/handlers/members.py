@@ -10,6 +10,7 @@ from ....engine.store import Row
 from .. import views
 from ..access import is_owner, member_key, members_of, membership, visible_image
 from ..common import stamp, tenant_of
+from ..resources import Member
 from . import operation
 
 
@@ -50,10 +51,11 @@ def create_image_member(call: Call) -> dict[str, Any]:
     if len(members_of(call, image)) + 1 > limit:
         raise ApiError("member_quota", limit=limit)
     now = stamp(call)
-    row = call.records.add("member", member_key(image.meta["region"], image.data["id"], member_id), {
-        "member_id": member_id, "image_id": image.data["id"], "status": "pending",
+    # The caller owns the image (checked above), so the membership is the owner's.
+    row = call.region(image.region).add(Member, member_key(image.region, image.image_id, member_id), {
+        "member_id": member_id, "image_id": image.image_id, "status": "pending",
         "created_at": now, "updated_at": now,
-    }, {"region": image.meta["region"]}, account=image.account)
+    })
     return views.member(row)
 
 
@@ -82,4 +84,4 @@ def delete_image_member(call: Call) -> None:
     row = _member(call, image, call.path["member_id"])
     if not is_owner(call, image):
         raise ApiError("member_not_owner")
-    call.records.remove("member", row.id)
+    call.region(image.region).remove(Member, row.id)
