@@ -85,3 +85,12 @@ target = _contract()
 def test_contract(case: Any) -> None:
     target.reset()
     case.call_and_validate(additional_checks=target.checks)
+
+
+def test_its_declared_shape_follows_its_spec() -> None:
+    import yaml
+
+    from cloudtwin.engine.shapes import check_against_spec
+
+    schemas = yaml.safe_load(notes.SPEC.read_text(encoding="utf-8"))["components"]["schemas"]
+    assert check_against_spec(notes.Note, schemas) == []
