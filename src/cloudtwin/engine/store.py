@@ -326,9 +326,9 @@ class Store:
         for provider, kinds in state["tables"].items():
             for kind, rows in kinds.items():
                 table = store.table(provider, kind)
-                cls = row_class(provider, kind)
+                row_type = row_class(provider, kind)
                 for row_id, account, seq, data, meta in rows:
-                    table.add(cls(row_id, kind, account, seq, data, meta))
+                    table.add(row_type(row_id, kind, account, seq, data, meta))
                     if len(store.working_set) > 2 * store.working_set.capacity:
                         store.settle()  # as it goes: unpacked, a large state would peak at twice its size
         store._seq = int(state["seq"])
@@ -455,7 +455,7 @@ class Collections:
     @overload
     def page(self, kind: str, offset: int, limit: int, *, reverse: bool = False) -> list[Row]: ...
 
-    def page(self, kind: KindRef, offset: int, limit: int, *, reverse: bool = False) -> list[Row]:
+    def page(self, kind: KindRef, offset: int, limit: int, *, reverse: bool = False) -> list[Any]:
         table = self._table(kind)
         if self._scope == REGION:
             order, low, high = self._region_index(table)
@@ -468,7 +468,7 @@ class Collections:
         """Where a row stands in this partition's creation order: for marker pagination."""
         return self._table(kind).position(self._where(), row_id, reverse=reverse)
 
-    def ordered(self, kind: KindRef, name: str, key: Callable[[Row], Any]) -> SortedKeyList:
+    def ordered(self, kind: KindRef, name: str, key: Callable[[Any], Any]) -> SortedKeyList:
         """This partition's rows sorted by `key` (unique per row, fixed while the row lives).
         Kept up to date by add/remove. Only provider-wide and region-wide kinds have one: the
         index spans the table, and an account's own rows are already in creation order."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from cloudtwin.engine.clock import iso
 from cloudtwin.engine.errors import ApiError, ResolvedError
-from cloudtwin.engine.provider import Api, Call, Context, Handlers, Provider, ProviderIds, Rendered, RequestInfo
+from cloudtwin.engine.provider import Api, Call, Context, Handlers, Provider, Rendered, RequestInfo
 from cloudtwin.engine.shapes import Field, Resource
 from cloudtwin.engine.store import Account
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar, overload
 
 from ...engine.clock import iso
 from ...engine.errors import ApiError
@@ -11,6 +11,7 @@ from ...engine.provider import Call, Context
 from ...engine.store import Row
 
 NAME = "barrack"
+R = TypeVar("R", bound=Row)
 TRANSITIONAL = ("CREATING", "STARTING", "STOPPING", "REBOOTING", "HIBERNATING", "RESTORING", "DELETING")
 
 
@@ -58,7 +59,13 @@ def limit(ctx: Context, group: str, key: str) -> int:
 
 
 # Lookups ---------------------------------------------------------------------------
-def owned(call: Call, kind: str, row_id: Any, what: str) -> Row:
+@overload
+def owned(call: Call, kind: type[R], row_id: Any, what: str) -> R: ...
+@overload
+def owned(call: Call, kind: str, row_id: Any, what: str) -> Row: ...
+
+
+def owned(call: Call, kind: Any, row_id: Any, what: str) -> Any:
     """A row of the caller's, or 404 (an id in the path or the body that names nothing)."""
     return call.records.get(kind, str(row_id), message=f"{what} {row_id} not found.")
 
@@ -104,7 +111,7 @@ def matches(call: Call, row: Row, *fields: str) -> bool:
     return all(call.query.get(f) in (None, row.field(f)) for f in fields)
 
 
-def newest_first(rows: Iterable[Row]) -> list[Row]:
+def newest_first(rows: Iterable[R]) -> list[R]:
     return sorted(rows, key=lambda r: r.seq, reverse=True)
 
 

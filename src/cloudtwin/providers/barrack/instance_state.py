@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from . import resources  # noqa: E402
-
 from ...engine.provider import Context
 from ...engine.store import Row
 from . import billing, stock
 from .common import currency, stamp
+from . import resources
 
 PRIVATE_CIDR = "10.0.0.0/16"       # INFERRED: addresses are not published
 PUBLIC_CIDR = "203.0.113.0/24"     # documentation range, so no real host is ever named
@@ -52,7 +51,7 @@ def operations(row: resources.Instance) -> dict[str, bool]:
     }
 
 
-def hibernate(ctx: Context, row: Row, *, reason: str) -> None:
+def hibernate(ctx: Context, row: resources.Instance, *, reason: str) -> None:
     """GPUs go back to stock; disks (boot and data volumes) and the public IP stay (spec: hibernateInstance)."""
     row.meta.setdefault("hibernations", []).append(
         {"hibernated_at": stamp(ctx), "restored_at": None, "reason": reason})
@@ -60,7 +59,7 @@ def hibernate(ctx: Context, row: Row, *, reason: str) -> None:
     ctx.enter(row, "HIBERNATING")
 
 
-def entered(ctx: Context, row: Row, state: str) -> None:
+def entered(ctx: Context, row: resources.Instance, state: str) -> None:
     data = row.data
     data["updated_at"] = stamp(ctx)
     if state == "ACTIVE":

@@ -8,7 +8,7 @@ from ...engine.errors import ApiError
 from ...engine.provider import Context
 from ...engine.store import Row
 from . import billing, stock, storage
-from .resources import Instance, Volume
+from .resources import Instance
 from .common import limit, region, require_name_free, require_profile, stamp, tier
 
 
@@ -17,7 +17,7 @@ def require_can_launch(ctx: Context, *, name: str, region_code: str, model: str,
     require_profile(ctx)
     billing.require_credit(ctx)
     cap = limit(ctx, "per_account", "instances")
-    if ctx.records.count("instance") >= cap:
+    if ctx.records.count(Instance) >= cap:
         raise ApiError("limit_reached", f"At most {cap} instances per account.")
     cap = limit(ctx, "per_region", "instances")
     if sum(1 for r in ctx.records.rows(Instance) if r.region == region_code) >= cap:

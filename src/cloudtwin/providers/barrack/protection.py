@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from . import resources  # noqa: E402
-
 from typing import Any, Mapping
 
 from ...engine.provider import Context
 from . import billing
 from .instance_state import hibernate
+from . import resources
 
 
 def on_exhausted(ctx: Context, payload: Mapping[str, Any]) -> None:

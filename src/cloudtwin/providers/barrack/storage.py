@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from . import resources  # noqa: E402
-
 
 from ...engine.errors import ApiError
 from ...engine.provider import Context
 from ...engine.store import Row
 from . import billing, pricing
 from .common import currency, limit, next_id, stamp, tier
+from . import resources
 
 
 def clone_seconds(ctx: Context, size_gb: int) -> float:
@@ -22,7 +21,7 @@ def max_size(ctx: Context, volume_type: str) -> int:
 
 
 def new_volume(ctx: Context, *, name: str, region: str, size: int, volume_type: str, bootable: bool = False,
-               os_image_id: int | None = None, source_volume_id: int | None = None, copy_seconds: float = 0) -> Row:
+               os_image_id: int | None = None, source_volume_id: int | None = None, copy_seconds: float = 0) -> resources.Volume:
     """A volume in `creating`, billed from now (the lifecycle makes it `available`).
 
     A clone also copies its source: `copy_seconds` more in `creating` (the lifecycle's duration
@@ -69,7 +68,7 @@ def attach(ctx: Context, volume: Row, instance: Row, *, boot: bool = False) -> N
 def _free_device(ctx: Context, instance: Row) -> str:
     used = set()
     for vid in instance.meta.get("data_volume_ids", []):
-        other = ctx.records.find("volume", str(vid))
+        other = ctx.records.find(resources.Volume, str(vid))
         if other is not None and other.data["attachment"]:
             used.add(other.data["attachment"]["device"])
     return next(f"/dev/vd{c}" for c in "bcdefghijklmnopqrstuvwxyz" if f"/dev/vd{c}" not in used)
@@ -99,6 +98,6 @@ def entered(ctx: Context, row: Row, state: str) -> None:
 
 def delete(ctx: Context, row: Row) -> None:
     billing.stop_meter(ctx, row)
-    ctx.records.remove("volume", row.id)
+    ctx.records.remove(resources.Volume, row.id)
 
 

@@ -32,9 +32,13 @@ class GenesisResource(Resource):
     def on_enter(self, ctx: Context, state: str) -> None:
         self.updated_at = iso(ctx.now)
 
-    def holders(self, ctx: Context) -> list[tuple[type[GenesisResource], str, str]]:
+    def holders(self, ctx: Context) -> Holders:
         """(kind, id, field) of the rows whose `field` holds an `{id, name}` reference to this one."""
         return []
+
+
+# Named here, outside the classes: inside one with a `type` field, `type[...]` would name the field.
+Holders = list[tuple[type[GenesisResource], str, str]]
 
 
 class Instance(GenesisResource, provider=NAME, kind="instance", schema="Instance"):
@@ -93,8 +97,8 @@ class Instance(GenesisResource, provider=NAME, kind="instance", schema="Instance
         release_stock(ctx, self)
         addresses.release(ctx, self, ("public", self.public_ip), ("private", self.private_ip))
 
-    def holders(self, ctx: Context) -> list[tuple[type[GenesisResource], str, str]]:
-        found: list[tuple[type[GenesisResource], str, str]] = [(Volume, v["id"], "instances") for v in self.volumes]
+    def holders(self, ctx: Context) -> Holders:
+        found: Holders = [(Volume, v["id"], "instances") for v in self.volumes]
         if self.floating_ip:
             found.append((FloatingIP, self.floating_ip["id"], "instance"))
         return found
@@ -110,7 +114,7 @@ class Volume(GenesisResource, provider=NAME, kind="volume", schema="Volume"):
     def on_remove(self, ctx: Context) -> None:
         usage.add_storage(ctx, -int(self.size))
 
-    def holders(self, ctx: Context) -> list[tuple[type[GenesisResource], str, str]]:
+    def holders(self, ctx: Context) -> Holders:
         return [(Instance, i["id"], "volumes") for i in self.instances]
 
 
@@ -130,7 +134,7 @@ class FloatingIP(GenesisResource, provider=NAME, kind="floating_ip", schema="Flo
     def on_remove(self, ctx: Context) -> None:
         addresses.release(ctx, self, ("public", self.ip_address))
 
-    def holders(self, ctx: Context) -> list[tuple[type[GenesisResource], str, str]]:
+    def holders(self, ctx: Context) -> Holders:
         return [(Instance, self.instance["id"], "floating_ip")] if self.instance else []
 
 
@@ -141,7 +145,7 @@ class SecurityGroup(GenesisResource, provider=NAME, kind="security_group", schem
     rules = Field[list[dict[str, Any]]]()
     instances = MetaField[list[str]]([])  # ids of the instances it is attached to (not shown)
 
-    def holders(self, ctx: Context) -> list[tuple[type[GenesisResource], str, str]]:
+    def holders(self, ctx: Context) -> Holders:
         return [(Instance, i, "security_groups") for i in self.instances]
 
 
@@ -155,7 +159,7 @@ class SSHKey(GenesisResource, provider=NAME, kind="ssh_key", schema="SSHKey", bo
     type = Field[str]()
     size = Field[int]()
 
-    def holders(self, ctx: Context) -> list[tuple[type[GenesisResource], str, str]]:
+    def holders(self, ctx: Context) -> Holders:
         # Instances hold keys without a back-reference: look at each (without unpacking it).
         return [(Instance, i.id, "ssh_keys") for i in ctx.records.rows(Instance)
                 if any(key["id"] == self.id for key in Instance.ssh_keys.peek(i))]

@@ -10,7 +10,6 @@ from typing import Any, Callable, Mapping
 
 from ...engine.errors import ApiError
 from ...engine.provider import Context
-from ...engine.store import Row
 from . import objects, views
 from .access import image_key
 from .common import stamp, tenant_of

@@ -12,6 +12,7 @@ from ..common import limit, message, owned, region, require_name_free
 from ..launch import boot_disk, launch, require_can_launch
 from ..views import instance as view
 from . import handlers
+from ..resources import Volume
 
 VOLUME_BOOTS = ("user_volume", "existing_volume")
 
@@ -24,7 +25,7 @@ def _os_image(call: Call, image_id: int, region_code: str) -> dict[str, Any]:
 
 
 def _boot_volume(call: Call, body: dict[str, Any]) -> Row:
-    volume = owned(call, "volume", body["volume_id"], "Volume")
+    volume = owned(call, Volume, body["volume_id"], "Volume")
     if not volume.data["bootable"]:
         raise ApiError("invalid_state", f"Volume {volume.data['id']} is not bootable.")
     _require_free_volume(volume, body["region"])
@@ -61,7 +62,7 @@ def create_instance(call: Call) -> dict[str, Any]:
             owned(call, "ssh_key", key_id, "SSH key")
         if body.get("startup_script_id") is not None:
             owned(call, "script", body["startup_script_id"], "Startup script")
-    attach = [owned(call, "volume", v, "Volume") for v in body.get("attach_volume_ids", [])]
+    attach = [owned(call, Volume, v, "Volume") for v in body.get("attach_volume_ids", [])]
     if from_volume and body["volume_id"] in body.get("attach_volume_ids", []):
         raise ApiError("boot_volume_also_attached")
     # Each list has its own limit (the schema); together they are the instance's data volumes.

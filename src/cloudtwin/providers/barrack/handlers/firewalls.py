@@ -98,7 +98,7 @@ def remove_firewall_rule(call: Call) -> dict[str, Any]:
 def attach_firewall(call: Call) -> dict[str, Any]:
     """Replaces the attachment set: new ones go ATTACHING, missing ones are detached at once."""
     row = _firewall(call)
-    wanted = [owned(call, "instance", i, "Instance") for i in call.body["instance_ids"]]
+    wanted = [owned(call, Instance, i, "Instance") for i in call.body["instance_ids"]]
     _ready(row)
     current = row.meta["attachments"]
     cap = limit(call, "per_resource", "firewalls_per_instance")
@@ -130,6 +130,6 @@ def detach(call: Any, firewall: Row, instance_id: str) -> None:
     link_id = firewall.meta["attachments"].pop(instance_id, None)
     if link_id is not None:
         call.records.remove("firewall_attachment", str(link_id))
-    vm = call.records.find("instance", instance_id)
+    vm = call.records.find(Instance, instance_id)
     if vm is not None:
         vm.meta["firewalls"] = [f for f in vm.meta.get("firewalls", []) if f != firewall.data["id"]]

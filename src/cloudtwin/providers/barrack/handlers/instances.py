@@ -14,13 +14,13 @@ from ..views import attached_volumes, instance as view, instance_detail
 from . import handlers
 
 
-def _instance(call: Call) -> Row:
-    return owned(call, "instance", call.path["instance_id"], "Instance")
+def _instance(call: Call) -> Instance:
+    return owned(call, Instance, call.path["instance_id"], "Instance")
 
 
 @handlers("listInstances")
 def list_instances(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("instance")) if matches(call, r, "region", "status")]
+    rows = [r for r in newest_first(call.records.rows(Instance)) if matches(call, r, "region", "status")]
     return paged(call, "instances", rows, lambda r: view(call, r))
 
 
@@ -48,7 +48,7 @@ def get_hibernated_instances_count(call: Call) -> dict[str, Any]:
 @handlers("listSnapshotEligibleInstances")
 def list_snapshot_eligible_instances(call: Call) -> dict[str, Any]:
     keys = ("id", "name", "region", "status", "gpu_model", "gpu_count", "created_at")
-    rows = [r for r in newest_first(call.records.rows("instance"))
+    rows = [r for r in newest_first(call.records.rows(Instance))
             if instance_state.operations(r)["snapshot"] and matches(call, r, "region")]
     return paged(call, "instances", rows, lambda r: {k: r.data[k] for k in keys})
 

@@ -24,13 +24,13 @@ def next_name(call: Call) -> str:
 
 @handlers("listVolumes")
 def list_volumes(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("volume")) if matches(call, r, "region", "status")]
+    rows = [r for r in newest_first(call.records.rows(Volume)) if matches(call, r, "region", "status")]
     return paged(call, "volumes", rows, lambda r: view(call, r), next_name=next_name(call))
 
 
 @handlers("getVolume")
 def get_volume(call: Call) -> dict[str, Any]:
-    return {"volume": view(call, owned(call, "volume", call.path["volume_id"], "Volume"))}
+    return {"volume": view(call, owned(call, Volume, call.path["volume_id"], "Volume"))}
 
 
 @handlers("createVolume")
@@ -52,7 +52,7 @@ def create_volume(call: Call) -> dict[str, Any]:
 
 @handlers("deleteVolume")
 def delete_volume(call: Call) -> dict[str, Any]:
-    row = owned(call, "volume", call.path["volume_id"], "Volume")
+    row = owned(call, Volume, call.path["volume_id"], "Volume")
     if row.data["attachment"] is not None:
         raise ApiError("volume_in_use")
     if row.data["status"] == "creating":
@@ -63,7 +63,7 @@ def delete_volume(call: Call) -> dict[str, Any]:
 
 @handlers("getVolumeBilling")
 def get_volume_billing(call: Call) -> dict[str, Any]:
-    row = owned(call, "volume", call.path["volume_id"], "Volume")
+    row = owned(call, Volume, call.path["volume_id"], "Volume")
     lo, hi = charges.window(call)
     cur = currency(call)
     records = [{"period_start": charges.iso_of(p[0]), "period_end": charges.iso_of(p[1]),

@@ -6,7 +6,6 @@ from typing import Any, TypeVar
 
 from ....engine.errors import ApiError
 from ....engine.provider import Call, Context
-from ....engine.shapes import Resource
 from ..common import page_of, ref, refresh_refs, stamp, start_delete, touch
 from ..resources import FloatingIP, Instance, SecurityGroup, SSHKey, Volume
 from ..stock import stock_left, take_stock
@@ -219,7 +218,8 @@ def _plan(call: Call, row: Instance, field: str, change: Any) -> tuple[list[Any]
     else:
         wanted = [i for i in current if i != change["detach"]]
         if change["detach"] not in current:
-            _owned(call, kind, change["detach"])  # an unknown id is still an error; a known one is a no-op
+            # An unknown id is still an error; a known one is a no-op.
+            _owned(call, Volume, change["detach"]) if kind is Volume else _owned(call, SecurityGroup, change["detach"])
     attach_ids = [i for i in wanted if i not in current]
     detach_ids = [i for i in current if i not in wanted]
     region = row.region

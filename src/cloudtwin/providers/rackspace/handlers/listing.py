@@ -7,7 +7,6 @@ from typing import Any, Callable
 from ....engine import paging
 from ....engine.errors import ApiError
 from ....engine.provider import Call
-from ....engine.store import Row
 from .. import views
 from ..access import can_list, can_see, image_key, is_owner, membership
 from ..common import link_root, region_of, tenant_of
@@ -123,7 +122,7 @@ def list_images(call: Call) -> dict[str, Any]:
         return {"images": [views.image(row) for row in page],
                 **links("images", call.request.query_string, page, limit, link_root(call)), "schema": "/v2/schemas/images"}
     visible = [row for row in call.region(region).rows(Image) if can_see(call, row)]
-    chosen = list(paging.filtered(visible, lambda row: can_list(call, row) and all(test(row) for test in keep)))
+    chosen = [row for row in visible if can_list(call, row) and all(test(row) for test in keep)]
     marker = call.query.get("marker")
     if marker:
         # The marker must be an image the caller can see; it need not match the filters.
@@ -133,6 +132,6 @@ def list_images(call: Call) -> dict[str, Any]:
         if marker_row not in chosen:
             chosen.append(marker_row)
     limit = page_size(call.query, call.fixtures["quotas"]["pagination"]["images"])
-    page = paging.after_marker(sorted_rows(chosen, pairs), marker, limit, marker_error="marker_not_found")
-    return {"images": [views.image(row) for row in page],
-            **links("images", call.request.query_string, page, limit, link_root(call)), "schema": "/v2/schemas/images"}
+    shown = paging.after_marker(sorted_rows(chosen, pairs), marker, limit, marker_error="marker_not_found")
+    return {"images": [views.image(row) for row in shown],
+            **links("images", call.request.query_string, shown, limit, link_root(call)), "schema": "/v2/schemas/images"}

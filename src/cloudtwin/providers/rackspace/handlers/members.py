@@ -6,15 +6,14 @@ from typing import Any
 
 from ....engine.errors import ApiError
 from ....engine.provider import Call
-from ....engine.store import Row
 from .. import views
 from ..access import is_owner, member_key, members_of, membership, visible_image
 from ..common import stamp, tenant_of
-from ..resources import Member
+from ..resources import Image, Member
 from . import operation
 
 
-def _shareable(call: Call) -> Row:
+def _shareable(call: Call) -> Image:
     """A visible image that can have members (public images cannot: 403)."""
     image = visible_image(call, call.path["image_id"])
     if image.data["visibility"] == "public":
@@ -22,7 +21,7 @@ def _shareable(call: Call) -> Row:
     return image
 
 
-def _member(call: Call, image: Row, member_id: str) -> Row:
+def _member(call: Call, image: Image, member_id: str) -> Member:
     """The membership, as the owner or that member may see it (404 otherwise)."""
     row = membership(call, image, member_id)
     if row is None or not (is_owner(call, image) or member_id == tenant_of(call.account)):
