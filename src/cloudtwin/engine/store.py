@@ -486,9 +486,6 @@ def _region_order(row: Row) -> tuple[Any, int]:
     return (row.meta_field("region"), row.seq)
 
 
-# The account's collection under its old name.
-Records = Collections
-
 
 class Directory:
     """Accounts as one provider sees them: who holds a credential, for authenticators."""
