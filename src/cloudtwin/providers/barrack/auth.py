@@ -89,7 +89,7 @@ def authenticate(info: RequestInfo, ctx: Context, *, schemes: tuple[str, ...], k
 
 def _check_key(ctx: Context, key: dict[str, Any], info: RequestInfo) -> None:
     """Keys made through the API carry a tier and an expiry; the console key has neither."""
-    row = ctx.records.find("api_key", key["id"])
+    row = ctx.records.find(resources.ApiKey, key["id"])
     if row is None or (row.meta.get("expires_at") is not None and row.meta["expires_at"] <= ctx.now):
         raise ApiError("authentication_failed", "The API key has expired.", headers=_CHALLENGE)
     if row.data["tier"] == "read_only" and info.method not in ("GET", "HEAD", "OPTIONS") \

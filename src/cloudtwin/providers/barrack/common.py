@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar, overload
 
 from ...engine.clock import iso
 from ...engine.errors import ApiError
 from ...engine.provider import Call, Context
 from ...engine.store import Row
+
+if TYPE_CHECKING:  # resources' behaviour imports this module
+    from .resources import Named
 
 NAME = "barrack"
 R = TypeVar("R", bound=Row)
@@ -70,16 +73,15 @@ def owned(call: Call, kind: Any, row_id: Any, what: str) -> Any:
     return call.records.get(kind, str(row_id), message=f"{what} {row_id} not found.")
 
 
-def require_name_free(ctx: Context, kind: str, name: str, *, region_code: str | None = None,
-                      exclude: str | None = None, live_only: bool = False) -> None:
+def require_name_free(ctx: Context, kind: type[Named], name: str, *, exclude: str | None = None,
+                      live_only: bool = False) -> None:
+    """Names are unique per kind in an account; `live_only`: a row being deleted frees its name."""
     for row in ctx.records.rows(kind):
-        if row.id == exclude or row.field("name") != name:
+        if row.id == exclude or row.name != name:
             continue
-        if region_code is not None and row.field("region") != region_code:
+        if live_only and getattr(row, "status", None) == "DELETING":
             continue
-        if live_only and row.field("status") == "DELETING":
-            continue
-        raise ApiError("name_taken", f"A {kind.replace('_', ' ')} named {name!r} already exists.")
+        raise ApiError("name_taken", f"A {kind.kind_name.replace('_', ' ')} named {name!r} already exists.")
 
 
 def require_room(ctx: Context, count: int, cap: int, what: str) -> None:
@@ -106,9 +108,9 @@ def paged(call: Call, key: str, items: list[Any], each: Callable[[Any], Any] | N
             "pagination": {"page": page, "page_size": size, "total": total, "total_pages": math.ceil(total / size)}}
 
 
-def matches(call: Call, row: Row, *fields: str) -> bool:
-    """The row passes the list filters (`?region=`, `?status=`) the caller gave."""
-    return all(call.query.get(f) in (None, row.field(f)) for f in fields)
+def matches(call: Call, **values: Any) -> bool:
+    """A row with these values (`region=row.region`) passes the list filters the caller gave."""
+    return all(call.query.get(key) in (None, value) for key, value in values.items())
 
 
 def newest_first(rows: Iterable[R]) -> list[R]:

@@ -22,7 +22,7 @@ def require_can_launch(ctx: Context, *, name: str, region_code: str, model: str,
     cap = limit(ctx, "per_region", "instances")
     if sum(1 for r in ctx.records.rows(Instance) if r.region == region_code) >= cap:
         raise ApiError("limit_reached", f"At most {cap} instances in {region_code}.")
-    require_name_free(ctx, "instance", name, live_only=True)
+    require_name_free(ctx, Instance, name, live_only=True)
     stock.require_stock(ctx, region_code, model, count)
 
 

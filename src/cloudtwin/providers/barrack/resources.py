@@ -13,9 +13,15 @@ from . import billing, instance_state, snapshot_state, stock, storage
 NAME = "barrack"
 
 
-class Instance(Resource, provider=NAME, kind="instance"):
+class Named(Resource):
+    """What every kind a user names has: names are unique per kind in an account."""
+
     __slots__ = ()
     name = Field[str]()
+
+
+class Instance(Named, provider=NAME, kind="instance"):
+    __slots__ = ()
     region = Field[str]()
     tier = Field[str]()
     status = Field[str]()
@@ -53,7 +59,7 @@ class Instance(Resource, provider=NAME, kind="instance"):
             storage.detach(ctx, volume, self)
             if volume_id == boot_id and self.boot_owned:
                 storage.delete(ctx, volume)
-        for firewall in ctx.records.rows("firewall"):
+        for firewall in ctx.records.rows(Firewall):
             link_id = firewall.meta.get("attachments", {}).pop(self.id, None)
             if link_id is not None:
                 ctx.records.remove("firewall_attachment", str(link_id))
@@ -62,9 +68,8 @@ class Instance(Resource, provider=NAME, kind="instance"):
                 snapshot.instance_id = None
 
 
-class Volume(Resource, provider=NAME, kind="volume"):
+class Volume(Named, provider=NAME, kind="volume"):
     __slots__ = ()
-    name = Field[str]()
     region = Field[str]()
     tier = Field[str]()
     size = Field[int]()
@@ -80,9 +85,8 @@ class Volume(Resource, provider=NAME, kind="volume"):
         storage.entered(ctx, self, state)
 
 
-class Snapshot(Resource, provider=NAME, kind="snapshot"):
+class Snapshot(Named, provider=NAME, kind="snapshot"):
     __slots__ = ()
-    name = Field[str]()
     description = Field[str | None]()
     region = Field[str]()
     status = Field[str]()
@@ -97,6 +101,71 @@ class Snapshot(Resource, provider=NAME, kind="snapshot"):
 
     def on_enter(self, ctx: Context, state: str) -> None:
         snapshot_state.entered(ctx, self, state)
+
+
+class Image(Named, provider=NAME, kind="image"):
+    """A custom image made from a snapshot."""
+
+    __slots__ = ()
+    description = Field[str | None]()
+    region = Field[str]()
+    status = Field[str]()
+    size = Field[int]()
+    snapshot_id = Field[int]()
+    created_at = Field[str]()
+
+
+class Firewall(Named, provider=NAME, kind="firewall"):
+    __slots__ = ()
+    description = Field[str | None]()
+    region = Field[str]()
+    status = Field[str]()
+    rules = Field[list[dict[str, Any]]]()
+    created_at = Field[str]()
+    attachments = MetaField[dict[str, int]]({})  # instance id -> firewall_attachment id
+
+
+class Script(Named, provider=NAME, kind="script"):
+    """A startup script."""
+
+    __slots__ = ()
+    description = Field[str | None]()
+    content = Field[str]()
+    created_at = Field[str]()
+    updated_at = Field[str]()
+
+
+class SSHKey(Named, provider=NAME, kind="ssh_key"):
+    __slots__ = ()
+    public_key = Field[str]()
+    fingerprint = Field[str]()
+    key_type = Field[str]()
+    regions = Field[list[str]]()
+    created_at = Field[str]()
+
+
+class ApiKey(Named, provider=NAME, kind="api_key"):
+    __slots__ = ()
+    prefix = Field[str]()
+    tier = Field[str]()
+    created_at = Field[str]()
+    expires_at = MetaField[float | None](None)
+    last_used_at = MetaField[float | None](None)
+    key = MetaField[str]("")
+
+
+class AiTransaction(Resource, provider=NAME, kind="ai_transaction"):
+    """One chat completion's charge."""
+
+    __slots__ = ()
+    model = Field[str]()
+    prompt_tokens = Field[int]()
+    completion_tokens = Field[int]()
+    total_tokens = Field[int]()
+    amount = Field[float]()
+    currency = Field[str]()
+    transaction_type = Field[str]()
+    created_at = Field[str]()
 
 
 # Provider-wide: one collection for all accounts (`ctx.shared`) -------------------------------

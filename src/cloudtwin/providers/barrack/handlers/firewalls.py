@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..resources import Instance
+from ..resources import Firewall, Instance
 from .. import rules
 from ..common import (limit, matches, message, newest_first, next_id, owned, paged, require_name_free, require_room,
                       stamp)
@@ -16,7 +16,7 @@ from . import handlers
 
 
 def _firewall(call: Call) -> Row:
-    return owned(call, "firewall", call.path["firewall_id"], "Firewall")
+    return owned(call, Firewall, call.path["firewall_id"], "Firewall")
 
 
 def _ready(row: Row) -> None:
@@ -26,7 +26,7 @@ def _ready(row: Row) -> None:
 
 @handlers("listFirewalls")
 def list_firewalls(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("firewall")) if matches(call, r, "region")]
+    rows = [r for r in newest_first(call.records.rows(Firewall)) if matches(call, region=r.region)]
     return paged(call, "firewalls", rows, view)
 
 
@@ -38,10 +38,10 @@ def get_firewall(call: Call) -> dict[str, Any]:
 @handlers("createFirewall")
 def create_firewall(call: Call) -> dict[str, Any]:
     body = call.body
-    require_room(call, call.records.count("firewall"), limit(call, "per_account", "firewalls"), "firewalls")
-    require_name_free(call, "firewall", body["name"])
+    require_room(call, call.records.count(Firewall), limit(call, "per_account", "firewalls"), "firewalls")
+    require_name_free(call, Firewall, body["name"])
     firewall_id = next_id(call, "firewall")
-    row = call.records.add("firewall", str(firewall_id), {
+    row = call.records.add(Firewall, str(firewall_id), {
         "id": firewall_id, "name": body["name"], "description": body.get("description"), "region": body["region"],
         "status": "CREATING", "rules": [], "created_at": stamp(call)}, {"attachments": {}})
     call.enter(row, "CREATING")
@@ -53,7 +53,7 @@ def delete_firewall(call: Call) -> dict[str, Any]:
     row = _firewall(call)
     if row.meta["attachments"]:
         raise ApiError("firewall_in_use")
-    call.records.remove("firewall", row.id)
+    call.records.remove(Firewall, row.id)
     return message("Firewall deleted.", firewall_id=row.data["id"])
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
-from ..resources import Instance, Snapshot, Volume
+from ..resources import Image, Instance, Snapshot, Volume
 from .. import billing, charges, images_store, instance_state
 from ..common import (currency, limit, message, money, newest_first, next_id, owned, paged, require_name_free,
                       require_profile, require_room, stamp)
@@ -36,7 +36,7 @@ def create_snapshot(call: Call) -> dict[str, Any]:
     instance = owned(call, Instance, body["instance_id"], "Instance")
     if not instance_state.operations(instance)["snapshot"]:
         raise ApiError("invalid_state", "Only ACTIVE or SHUTOFF instances can be snapshotted.")
-    require_name_free(call, "snapshot", body["name"])
+    require_name_free(call, Snapshot, body["name"])
     require_profile(call)
     billing.require_credit(call)
     is_image = bool(body.get("is_image", False))
@@ -65,7 +65,7 @@ def delete_snapshot(call: Call) -> dict[str, Any]:
     row = _snapshot(call)
     if row.data["status"] == "creating":
         raise ApiError("invalid_state", "The snapshot is still being created.")
-    image = call.records.find("image", str(row.meta.get("image_id")))
+    image = call.records.find(Image, str(row.meta.get("image_id")))
     if image is not None:
         image.data["snapshot_id"] = None
     billing.stop_meter(call, row)

@@ -63,7 +63,7 @@ def clone_volume(call: Call) -> dict[str, Any]:
     if body.get("region", data["region"]) != data["region"]:
         raise ApiError("clone_cross_region")  # the provider's own words, from the error table
     name = body.get("name") or clone_name(call, data["name"])
-    require_name_free(call, "volume", name)
+    require_name_free(call, Volume, name)
     volume_type = body.get("volume_type", data["volume_type"])
     if data["size"] > storage.max_size(call, volume_type):
         raise ApiError("invalid_size", f"{volume_type} volumes hold at most {storage.max_size(call, volume_type)} GB.")

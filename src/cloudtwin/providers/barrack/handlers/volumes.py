@@ -24,7 +24,7 @@ def next_name(call: Call) -> str:
 
 @handlers("listVolumes")
 def list_volumes(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows(Volume)) if matches(call, r, "region", "status")]
+    rows = [r for r in newest_first(call.records.rows(Volume)) if matches(call, region=r.region, status=r.status)]
     return paged(call, "volumes", rows, lambda r: view(call, r), next_name=next_name(call))
 
 
@@ -44,7 +44,7 @@ def create_volume(call: Call) -> dict[str, Any]:
     require_profile(call)
     billing.require_credit(call)
     storage.require_region_room(call, body["region"])
-    require_name_free(call, "volume", body["name"])
+    require_name_free(call, Volume, body["name"])
     row = storage.new_volume(call, name=body["name"], region=body["region"], size=body["size"],
                              volume_type=body["volume_type"], bootable=bootable, os_image_id=image_id)
     return message("Volume created.", volume=view(call, row))
