@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 from ...engine.clock import iso
 from ...engine.provider import Context
 from ...engine.shapes import PROVIDER, Field, MetaField, Resource
-from . import addresses, usage
+from . import addresses, stock, usage
 from .common import region_of
 
 NAME = "genesis"
@@ -76,8 +76,6 @@ class Instance(GenesisResource, provider=NAME, kind="instance", schema="Instance
 
     def on_remove(self, ctx: Context) -> None:
         """Lets go of its volumes, floating IP, security groups, stock and addresses."""
-        from .stock import release_stock  # stock reads instances: imported late, not at module load
-
         usage.instance_removed(ctx, self)
         records, now = ctx.records, iso(ctx.now)
         for volume_ref in self.volumes:
@@ -94,7 +92,7 @@ class Instance(GenesisResource, provider=NAME, kind="instance", schema="Instance
             group = records.find(SecurityGroup, group_ref["id"])
             if group is not None:
                 group.instances = [i for i in group.instances if i != self.id]
-        release_stock(ctx, self)
+        stock.release_stock(ctx, self)
         addresses.release(ctx, self, ("public", self.public_ip), ("private", self.private_ip))
 
     def holders(self, ctx: Context) -> Holders:

@@ -7,12 +7,12 @@ instances or a hundred thousand. The counters are provider-wide (`ctx.shared`).
 from __future__ import annotations
 
 from ...engine.provider import Context
-from .resources import Instance, Stock
+from . import resources
 
 
-def _counter(ctx: Context, region: str, instance_type: str) -> Stock:
+def _counter(ctx: Context, region: str, instance_type: str) -> resources.Stock:
     key = f"{region}/{instance_type}"
-    return ctx.shared.find(Stock, key) or ctx.shared.add(Stock, key, {"used": 0})
+    return ctx.shared.find(resources.Stock, key) or ctx.shared.add(resources.Stock, key, {"used": 0})
 
 
 def stock_left(ctx: Context, region: str, instance_type: str) -> int:
@@ -24,6 +24,6 @@ def take_stock(ctx: Context, region: str, instance_type: str) -> None:
     _counter(ctx, region, instance_type).used += 1
 
 
-def release_stock(ctx: Context, instance: Instance) -> None:
+def release_stock(ctx: Context, instance: resources.Instance) -> None:
     counter = _counter(ctx, instance.region, instance.type)
     counter.used = max(0, counter.used - 1)
