@@ -64,18 +64,20 @@ class Field(Generic[T]):
         if row is None:
             return self
         packed = row._packed
-        if packed is not None:
-            part = packed[1] if self._in_meta else packed[0]
-            position = part[0].position.get(self.name)
-            if position is None:
+        if packed is None:  # a row in use: a dict read
+            try:
+                return row.data[self.name]
+            except KeyError:
                 return self._absent()
-            value = part[position]
-            if type(value) is not tuple:  # a scalar: read in place, the row stays packed
-                return value
-            # A nested value: unpack the row (below) so that an edit to it is kept.
-        body = row.meta if self._in_meta else row.data
-        value = body.get(self.name, _MISSING)
-        return self._absent() if value is _MISSING else value
+        part = packed[0]
+        position = part[0].position.get(self.name)
+        if position is None:
+            return self._absent()
+        value = part[position]
+        if type(value) is not tuple:  # a scalar: read in place, the row stays packed
+            return value
+        # A nested value: unpack the row so that an edit to it is kept.
+        return row.data[self.name]
 
     def _absent(self) -> Any:
         if self.default is _MISSING:
@@ -105,6 +107,18 @@ class MetaField(Field[T]):
     def __init__(self, default: Any = None, *, key: str = "") -> None:
         super().__init__(default, key=key)
 
+    def __get__(self, row: Row | None, owner: type) -> Any:
+        if row is None:
+            return self
+        packed = row._packed
+        if packed is None:
+            return row.meta.get(self.name, self.default)
+        part = packed[1]
+        position = part[0].position.get(self.name)
+        if position is None:
+            return self.default
+        value = part[position]
+        return value if type(value) is not tuple else row.meta[self.name]
 
 class Resource(Row):
     """A row of a declared kind. Subclasses name their provider, kind, scope and spec schema."""
