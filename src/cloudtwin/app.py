@@ -10,6 +10,7 @@ import yaml
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from .dashboard import mount_dashboard
 from .engine import resources
 from .engine.admin import admin_provider
 from .engine.errors import ErrorTable
@@ -55,6 +56,8 @@ def create_app(twin: Twin, *, admin_token: str | None = None) -> Flask:
             _serve_spec(app, mounted)
         mounted_apis.append(mounted)
 
+    mount_dashboard(app)
+
     # Longest prefixes first, so /rackspace/identity wins over a shorter match.
     by_prefix = sorted(((m.prefix_regex(), m) for m in mounted_apis), key=lambda p: -len(p[1].prefix))
 
@@ -77,7 +80,8 @@ def _serve_spec(app: Flask, mounted: MountedApi) -> None:
     def serve_spec(**mount_values: str) -> Response:
         base = request.host_url.rstrip("/") + mounted.base_url("", mount_values)
         document = mounted.spec.served_copy(base)
-        if route.endswith(".json"):
+        # `?format=json`: the same document for a browser, which has no YAML parser (the dashboard).
+        if route.endswith(".json") or request.args.get("format") == "json":
             return Response(json.dumps(document), content_type="application/json")
         return Response(yaml.safe_dump(document, sort_keys=False), content_type="application/yaml")
 

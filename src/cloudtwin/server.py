@@ -7,14 +7,18 @@ connection-level faults use.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import socket
 import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Callable
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+from gunicorn.sock import TCP6Socket, TCPSocket
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from .engine.twin import Twin
@@ -41,10 +45,18 @@ class TwinWorker(ThreadWorker):  # type: ignore[misc]
         return super().handle(conn)
 
 
+class BindError(Exception):
+    """The address cannot be listened on; the message names the flag and the reason."""
+
+
+def _temp_prefix(path: Path) -> str:
+    return path.name + "."
+
+
 def save_state(twin: Twin, path: Path) -> None:
     """Write atomically: a crash mid-save leaves the previous file intact."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(twin.export_state(), handle)
@@ -54,6 +66,24 @@ def save_state(twin: Twin, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Remove what a save killed half-way (`kill -9`, power loss) left beside `path`: its
+    `<name>.*.tmp` files. Call before this process saves anything; returns what was removed."""
+    removed = []
+    if path.parent.is_dir():
+        for leftover in path.parent.glob(glob_escape(_temp_prefix(path)) + "*.tmp"):
+            try:
+                leftover.unlink()
+                removed.append(leftover)
+            except OSError:
+                pass  # another user's file, or gone already: not ours to fail on
+    return removed
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 class PeriodicSaver:
@@ -83,7 +113,7 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
                  quiet: bool = True) -> None:
         self._app = app
         self._options = {
-            "bind": f"{host}:{port}",
+            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",  # an IPv6 address in brackets
             "workers": 1,
             "worker_class": "cloudtwin.server.TwinWorker",
             "threads": threads,
@@ -111,3 +141,37 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         return self._app
+
+    def bind(self) -> int:
+        """Listen now, before anything is printed, and return the port (the real one for port 0).
+        gunicorn would otherwise bind inside `run()`, retrying a port in use for five seconds."""
+        host, port = self._options["bind"].rsplit(":", 1)
+        host = host.strip("[]")
+        try:
+            family, _, _, _, address = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0]
+        except socket.gaierror as error:
+            raise BindError(f"--host {host}: not an address of this machine ({error.strerror})") from None
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind(address)
+        except OSError as error:
+            listener.close()
+            if error.errno == errno.EADDRINUSE:
+                raise BindError(f"--port {port}: {host}:{port} is already in use by another program") from None
+            if error.errno == errno.EACCES:
+                raise BindError(f"--port {port}: not allowed to listen on {host}:{port} (below 1024 needs root)") \
+                    from None
+            raise BindError(f"--host {host} --port {port}: cannot listen there ({error.strerror})") from None
+        listener.listen(2048)
+        self._listener = listener
+        return int(listener.getsockname()[1])
+
+    def run(self) -> None:
+        arbiter = Arbiter(self)
+        listener = getattr(self, "_listener", None)
+        if listener is not None:
+            kind = TCP6Socket if listener.family == socket.AF_INET6 else TCPSocket
+            address = listener.getsockname()[:2]
+            arbiter.LISTENERS = [kind(address, self.cfg, arbiter.log, fd=listener.detach())]
+        arbiter.run()

@@ -112,3 +112,35 @@ def test_a_kill_9_during_saves_leaves_a_loadable_file(tmp_path: Path) -> None:
         twin.import_state(state)
         assert len(twin.store.table("genesis", "note")) == 300
     assert not [p for p in tmp_path.iterdir() if p.name != "state.json" and not p.name.endswith(".tmp")]
+
+
+def _ipv6_loopback() -> bool:
+    import socket
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_an_ipv6_host_serves_and_the_banner_brackets_it() -> None:
+    process = subprocess.Popen([sys.executable, "-m", "cloudtwin", "serve", "--host", "::1", "--port", "0",
+                                "--provider", "genesis"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()  # `--port 0`: the banner names the port it bound
+        assert first.startswith("cloudtwin 0.1.0 serving on http://[::1]:"), first
+        base = first.split()[4]
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert requests.get(base + "/_twin/health", timeout=2).json()["status"] == "ok"
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "the twin did not answer on [::1]"
+                time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)

@@ -100,3 +100,61 @@ def test_the_same_seed_gives_the_same_ids(tmp_path: Path) -> None:
     runs = [Runner(scenario, build_twin_target(scenario)).run() for _ in range(2)]
     ids = [r.steps[0].exchange["response"]["body"]["volume"]["id"] for r in runs]
     assert ids[0] == ids[1]
+
+
+POLITE = """\
+name: wait_until is a well-behaved client
+provider: genesis
+steps:
+  - fault: {match: {operation: listInstances}, schedule: {mode: first, n: 3},
+            action: {type: rate_limit, retry_after: 30}}
+  - request: {method: GET, path: /instances}
+    expect: {status: 429, headers: {Retry-After: "30"}}
+  - wait_until:
+      request: {method: GET, path: /instances}
+      expect: {status: 200}
+      interval: 5s
+  - faults: clear
+  - request:
+      method: POST
+      path: /instances
+      body: {name: w, hostname: w, type: vcpu-4_memory-16g_nvidia-rtx-3080-1, image: ubuntu-22.04,
+             region: NORD-NO-KRS-1}
+    save: {id: instance.id}
+  - wait_until:
+      request: {method: GET, path: "/instances/${id}"}
+      expect: {status: 200, body: {instance.status: active}}
+      interval: 7s
+"""
+
+
+def test_wait_until_honours_retry_after_then_polls_at_its_interval(tmp_path: Path) -> None:
+    scenario = load(_write(tmp_path, POLITE))
+    target = build_twin_target(scenario)
+    result = Runner(scenario, target).run()
+    assert result.passed, text(result)
+    entries = [e for e in target.admin("GET", "/journal", None, {"limit": 1000}).json()["entries"]
+               if e["path"].endswith("/instances") and e["method"] == "GET"]
+    epochs = [e["epoch"] for e in entries]
+    # Three 429s, each followed by 30 s of virtual time (not the 5 s interval), then the 200.
+    assert [e["status"] for e in entries] == [429, 429, 429, 200]
+    assert [round(b - a) for a, b in zip(epochs, epochs[1:])] == [30, 30, 30]
+    polls = [e["epoch"] for e in target.admin("GET", "/journal", None, {"limit": 1000}).json()["entries"]
+             if "/instances/" in e["path"] and e["method"] == "GET"]
+    assert len(polls) >= 2 and {round(b - a) for a, b in zip(polls, polls[1:])} == {7}
+
+
+def test_retry_after_as_seconds_or_an_http_date() -> None:
+    from cloudtwin.harness.runner import retry_after_seconds
+    from cloudtwin.harness.targets import Response
+
+    assert retry_after_seconds(Response(429, {"Retry-After": "12"}, "")) == 12
+    assert retry_after_seconds(Response(503, {"retry-after": "Wed, 21 Oct 2015 07:28:30 GMT",
+                                              "Date": "Wed, 21 Oct 2015 07:28:00 GMT"}, "")) == 30
+    assert retry_after_seconds(Response(200, {"Retry-After": "12"}, "")) == 0  # only a refusal asks to wait
+    assert retry_after_seconds(Response(429, {"Retry-After": "soon"}, "")) == 0
+
+
+def test_replay_of_nothing_is_not_a_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", str(tmp_path)]) == 2
+    assert "no scenario files" in capsys.readouterr().err

@@ -255,3 +255,6 @@ def admin_provider(admin_token: str | None = None) -> Provider:
 
 
 __all__ = ["admin_provider", "ADMIN", "Reply"]
+
+# The dashboard's read side lives in its own module and registers on these handlers.
+from . import inspect as _inspect  # noqa: E402,F401

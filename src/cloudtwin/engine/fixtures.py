@@ -10,7 +10,30 @@ import copy
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .yamlio import load_copy
+from .yamlio import YamlFileError, load_copy
+
+
+class FixtureError(ValueError):
+    """A fixtures folder or file the twin cannot start from, named with its line where there is one."""
+
+
+def check_overlay(root: Path, known: Iterable[str]) -> None:
+    """A user's fixtures folder holds `accounts.yaml` and one folder per provider: a folder
+    named after no provider (`genesiss/`) would be ignored in silence, so it is refused."""
+    if not root.is_dir():
+        raise FixtureError(f"{root}: no such fixtures folder")
+    names = sorted(known)
+    for child in sorted(root.iterdir()):
+        if child.is_dir() and child.name not in names and not child.name.startswith("."):
+            raise FixtureError(f"{child}: no provider is called {child.name!r} "
+                               f"(a fixtures folder has one folder per provider: {', '.join(names)})")
+
+
+def _load(path: Path) -> Any:
+    try:
+        return load_copy(path)
+    except YamlFileError as error:
+        raise FixtureError(str(error)) from None
 
 
 def load_folder(root: Path, providers: Iterable[str]) -> dict[str, Any]:
@@ -18,7 +41,10 @@ def load_folder(root: Path, providers: Iterable[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     accounts_file = root / "accounts.yaml"
     if accounts_file.is_file():
-        data["accounts"] = (load_copy(accounts_file) or {}).get("accounts", [])
+        document = _load(accounts_file) or {}
+        if not isinstance(document, dict) or not isinstance(document.get("accounts", []), list):
+            raise FixtureError(f"{accounts_file}:1: expected a mapping with a list under `accounts:`")
+        data["accounts"] = document.get("accounts", [])
     for provider in providers:
         folder = root / provider
         files: dict[str, Any] = {}
@@ -26,7 +52,7 @@ def load_folder(root: Path, providers: Iterable[str]) -> dict[str, Any]:
             # JSON is YAML too: served documents (e.g. JSON schemas) can live beside the seeds.
             for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.json")]):
                 key = path.relative_to(folder).with_suffix("").as_posix()
-                files[key] = load_copy(path)
+                files[key] = _load(path)
         data[provider] = files
     return data
 

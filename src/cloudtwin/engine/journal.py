@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 BODY_PREVIEW_BYTES = 2048
 
@@ -14,13 +14,20 @@ class Journal:
         self._entries: deque[dict[str, Any]] = deque(maxlen=capacity)
         self._seq = 0
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+
+    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call `listener` with every entry once it is recorded (serve's request log); it must not raise."""
+        self._listeners.append(listener)
 
     def record(self, entry: dict[str, Any]) -> int:
         with self._lock:
             self._seq += 1
-            entry["seq"] = self._seq
+            seq = entry["seq"] = self._seq
             self._entries.append(entry)
-            return self._seq
+        for listener in self._listeners:  # outside the lock: a slow terminal must not stall the other threads' records
+            listener(entry)
+        return seq
 
     def query(self, filters: Mapping[str, Any], limit: int = 100) -> list[dict[str, Any]]:
         """Newest last; filters match entry fields exactly, `since` is a sequence number."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from .clock import parse_duration
 from .store import Row
@@ -37,6 +37,9 @@ class Scheduler:
         self._queue: list[Event] = []
         self._counter = itertools.count()
         self._by_action: dict[str, dict[int, Event]] = {}  # live events per action, for cancel
+        # Live events per resource they concern (payload provider/kind/id), for a resource's page:
+        # one event, or a list when several wait (a superseded lifecycle event not yet due).
+        self._by_subject: dict[tuple[Any, Any, Any], Event | list[Event]] = {}
         self._dead = 0  # cancelled events still in the heap
 
     def __len__(self) -> int:
@@ -46,7 +49,49 @@ class Scheduler:
         event = Event(due, next(self._counter), action, payload)
         heapq.heappush(self._queue, event)
         self._by_action.setdefault(action, {})[event.seq] = event
+        self._index(event)
         return event
+
+    def _index(self, event: Event) -> None:
+        subject = _subject(event.payload)
+        if subject is None:
+            return
+        held = self._by_subject.get(subject)
+        if held is None:
+            self._by_subject[subject] = event
+        elif isinstance(held, list):
+            held.append(event)
+        else:
+            self._by_subject[subject] = [held, event]
+
+    def _unindex(self, event: Event) -> None:
+        subject = _subject(event.payload)
+        held = self._by_subject.get(subject) if subject is not None else None
+        if held is event:
+            del self._by_subject[subject]  # type: ignore[arg-type]
+        elif isinstance(held, list):
+            held[:] = [e for e in held if e is not event]
+            if len(held) == 1:
+                self._by_subject[subject] = held[0]  # type: ignore[index]
+
+    def concerning(self, provider: str, kind: str, resource_id: str) -> list[Event]:
+        """The pending events whose payload names this resource, earliest first."""
+        held = self._by_subject.get((provider, kind, resource_id))
+        events = [] if held is None else held if isinstance(held, list) else [held]
+        return sorted(e for e in events if not e.cancelled)
+
+    def earliest(self, count: int) -> Iterator[Event]:
+        """Pending events in due order, lazily: walks the heap from its root, so the first `count`
+        cost about count * log(count), not a sort of the queue."""
+        queue = self._queue
+        frontier = [(queue[0], 0)] if queue else []
+        while frontier:
+            event, index = heapq.heappop(frontier)
+            if not event.cancelled:
+                yield event
+            for child in (2 * index + 1, 2 * index + 2):
+                if child < len(queue):
+                    heapq.heappush(frontier, (queue[child], child))
 
     def cancel(self, action: str, **match: Any) -> int:
         """Drop the pending events of `action` whose payload holds these values; how many went.
@@ -58,6 +103,7 @@ class Scheduler:
         for event in gone:
             del live[event.seq]
             event.cancelled = True
+            self._unindex(event)
         self._dead += len(gone)
         if self._dead > 64 and self._dead * 2 > len(self._queue):
             self._queue = [e for e in self._queue if not e.cancelled]
@@ -70,6 +116,10 @@ class Scheduler:
             heapq.heappop(self._queue)
             self._dead -= 1
 
+    def live(self) -> Iterator[Event]:
+        """Every pending event, in no particular order (for looking, not for applying)."""
+        return (e for e in self._queue if not e.cancelled)
+
     def next_due(self) -> float | None:
         self._prune()
         return self._queue[0].due if self._queue else None
@@ -79,6 +129,7 @@ class Scheduler:
         if self._queue and self._queue[0].due <= until:
             event = heapq.heappop(self._queue)
             self._by_action.get(event.action, {}).pop(event.seq, None)
+            self._unindex(event)
             return event
         return None
 
@@ -89,11 +140,20 @@ class Scheduler:
         self._queue = [Event(due, seq, action, payload) for due, seq, action, payload in events]
         heapq.heapify(self._queue)
         self._by_action = {}
+        self._by_subject = {}
         for event in self._queue:
             self._by_action.setdefault(event.action, {})[event.seq] = event
+            self._index(event)
         self._dead = 0
         start = max((e.seq for e in self._queue), default=-1) + 1
         self._counter = itertools.count(start)
+
+
+def _subject(payload: Mapping[str, Any]) -> tuple[Any, Any, Any] | None:
+    """The resource an event concerns, when its payload names one (provider, kind and id)."""
+    if "id" in payload and "kind" in payload and "provider" in payload:
+        return (payload["provider"], payload["kind"], payload["id"])
+    return None
 
 
 @dataclass(frozen=True)
@@ -133,6 +193,8 @@ Override = Callable[[str, Row, str, "Transition | None"], "Transition | None"]
 # A provider hook runs when a row enters a state: (row, state, at) -> None.
 EnterHook = Callable[[Row, str, float], None]
 RemoveHook = Callable[[Row, float], None]
+# The engine's own record of a state change: (row, state before, state after, at) -> None.
+ChangeHook = Callable[[Row, "str | None", str, float], None]
 
 
 class Lifecycles:
@@ -145,6 +207,7 @@ class Lifecycles:
         self.on_enter: EnterHook | None = None
         self.on_remove: RemoveHook | None = None
         self.override: Override | None = None
+        self.on_change: ChangeHook | None = None
 
     def machine(self, kind: str) -> Machine:
         try:
@@ -158,7 +221,10 @@ class Lifecycles:
     def enter(self, row: Row, state: str, at: float) -> None:
         """Put a row in a state and schedule how that state ends."""
         machine = self.machine(row.kind)
+        before = row.data.get(machine.field)
         row.data[machine.field] = state
+        if self.on_change is not None:
+            self.on_change(row, None if before is None else str(before), state, at)
         generation = int(row.meta.get("lifecycle_generation", 0)) + 1
         row.meta["lifecycle_generation"] = generation
         row.meta["entered_at"] = at

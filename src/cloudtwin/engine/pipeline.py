@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import connection
 from .clock import iso
+from .creations import made
 from .errors import ApiError
 from .faults.rules import Request as FaultRequest
 from .journal import preview
@@ -45,6 +46,11 @@ def dumps(body: Any) -> str | bytes:
         except (TypeError, OverflowError):  # e.g. an int beyond 64 bits
             pass
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def _plain(extra: Mapping[str, Any]) -> dict[str, Any]:
+    """An error's extra fields as the journal can hold them (JSON scalars, else their text)."""
+    return {k: v if v is None or isinstance(v, (str, int, float, bool)) else str(v) for k, v in extra.items()}
 
 
 class Pipeline:
@@ -86,7 +92,7 @@ class Pipeline:
             "operation": operation.operation_id if operation else None,
             "method": method, "path": request.path, "query": info.query_string,
             "account": None, "fault": None, "at": iso(now), "epoch": now, "wall": time.time(),
-            "request_body": None,
+            "request_body": None, "request_headers": headers,
         }
         try:
             body = self._read_body(mounted.api.max_body_bytes)
@@ -108,12 +114,16 @@ class Pipeline:
             log.exception("handler failed: %s %s", method, request.path)
             response = self.error_response(mounted, ApiError("internal", "Internal error.", status=500), info)
         entry["status"] = response.status_code
-        if response.status_code == 429:
+        if response.status_code == 429 or (response.status_code == 503 and "Retry-After" in response.headers):
             entry["retry_after"] = response.headers.get("Retry-After")
             self._remember_retry_after(entry, entry["retry_after"])
+        entry["response_headers"] = dict(response.headers)
         entry["response_body"] = None if response.is_streamed else preview(response.get_data())
         entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-        twin.journal.record(entry)
+        # An operation that only looks (`x-cloudtwin-journal: false`) is not journaled: a dashboard
+        # polling it would otherwise push out the very requests it is there to show.
+        if operation is None or operation.raw.get("x-cloudtwin-journal", True):
+            twin.journal.record(entry)
         return response
 
     def unmatched(self, mounted: MountedApi | None, error: HTTPException) -> Response:
@@ -182,15 +192,22 @@ class Pipeline:
 
         def answer() -> Response:
             raw = RawRequest(info.method, own_values, info.raw_query, info.headers, request.content_type, body)
-            response = self._call(mounted, operation, validate(operation, raw), account, info)
+            try:
+                valid = validate(operation, raw)
+            except ApiError as error:  # the journal says why the spec refused it
+                entry["validation_error"] = {"key": error.key, "message": error.message, **_plain(error.extra)}
+                raise
+            response = self._call(mounted, operation, valid, account, info, entry)
             response.headers.extend(limit_headers)
+            # What the handler answered, even when a connection fault then loses the answer
+            entry["handler_status"] = response.status_code
             return response
 
         if decision is None:
             return answer()
         outcome = decision.outcome
         entry["fault"] = {"rule": decision.rule.id, "kind": decision.rule.action.kind, "draw": decision.draw,
-                          "at": iso(decision.at), **outcome.note}
+                          "at": iso(decision.at), "nth": decision.nth, **outcome.note}
         if outcome.delay:
             time.sleep(outcome.delay)  # network latency is real time by design; never under the lock
         if outcome.error is not None:
@@ -275,7 +292,7 @@ class Pipeline:
         raise ApiError("method_not_allowed", headers={"Allow": ", ".join(allowed)})
 
     def _call(self, mounted: MountedApi, operation: Operation, valid: Any, account: Any,
-              info: RequestInfo) -> Response:
+              info: RequestInfo, entry: dict[str, Any] | None = None) -> Response:
         twin = self.twin
         handler = mounted.api.handlers.get(operation.operation_id)
         assert handler is not None  # the twin checked every operation has one at start-up
@@ -286,9 +303,16 @@ class Pipeline:
                 path=valid.path, query=valid.query, headers=valid.headers, body=valid.body,
                 media_type=valid.media_type, request=info,
             )
+            twin.store.created = []
             try:
-                return self._render(mounted, operation, handler(call), call)
+                response = self._render(mounted, operation, handler(call), call)
+                if twin.store.created and entry is not None and not response.is_streamed:
+                    created = made(mounted.provider, call, twin.store.created, response.get_data())
+                    if created:
+                        entry["created"] = created
+                return response
             finally:
+                twin.store.created = None
                 twin.store.settle()  # the call is over: no handler holds a row's dict any more
 
     def _render(self, mounted: MountedApi, operation: Operation, result: Any, ctx: Context) -> Response:

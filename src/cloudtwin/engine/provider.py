@@ -221,6 +221,12 @@ class Provider:
     client_token: Callable[[Context], str] | None = None
     # The headers a client sends with that credential.
     auth_headers: Callable[[str], dict[str, str]] | None = None
+    # How the control plane shows a resource kind (kind -> view) where calling the spec's
+    # `x-cloudtwin.resources.<kind>.get` operation would need a credential minted for it.
+    resource_views: dict[str, Callable[[Context, Row], Any]] = field(default_factory=dict)
+    # What a resource costs on the provider's own meter, asked when a request creates it:
+    # {"currency": ..., "per_hour": ..., "once": ...}, or None for a free or unpriced kind.
+    price: Callable[[Context, Row], Mapping[str, Any] | None] | None = None
 
 
 def _dispatch_enter(ctx: Context, row: Row, state: str) -> None:

@@ -85,3 +85,17 @@ class RateLimiter:
             reset_seconds=math.ceil((limit.burst - tokens) / limit.rate),
             retry_after=0 if allowed else max(1, math.ceil(missing / limit.rate)),
         )
+
+    def buckets(self, now: float) -> list[dict[str, Any]]:
+        """Every client's bucket as it stands at `now` (refilled since its last spend)."""
+        with self._lock:
+            held = sorted(self._buckets.items())
+        out = []
+        for (client, operation), (tokens, last) in held:
+            limit = self.operations.get(operation) if operation != "*" else self.default
+            if limit is None:
+                continue
+            level = min(float(limit.burst), tokens + max(0.0, now - last) * limit.rate)
+            out.append({"client": client, "operation": operation, "tokens": round(level, 3), "burst": limit.burst,
+                        "requests_per_second": limit.rate, "full_in_seconds": round((limit.burst - level) / limit.rate, 3)})
+        return out

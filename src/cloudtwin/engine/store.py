@@ -12,7 +12,7 @@ import os
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, TypeVar, Union, overload
+from typing import Any, Callable, Iterator, Mapping, Protocol, TypeVar, Union, overload
 
 from sortedcontainers import SortedDict, SortedKeyList
 
@@ -155,10 +155,12 @@ class WorkingSet:
 class Table:
     """All rows of one kind of one provider, across accounts."""
 
-    def __init__(self, provider: str, kind: str, working_set: WorkingSet | None = None) -> None:
+    def __init__(self, provider: str, kind: str, working_set: WorkingSet | None = None,
+                 store: "Store | None" = None) -> None:
         self.provider = provider
         self.kind = kind
         self.working_set = working_set
+        self._store = store  # whose observer hears of removals
         self._rows: dict[str, Row] = {}
         self._by_account: dict[str, SortedDict] = {}
         self._orders: dict[str, SortedKeyList] = {}
@@ -183,6 +185,9 @@ class Table:
     def remove(self, row_id: str) -> Row | None:
         row = self._rows.pop(row_id, None)
         if row is not None:
+            observer = self._store.observer if self._store is not None else None
+            if observer is not None:
+                observer.removed(self.provider, row)
             index = self._by_account.get(row.account)
             if index is not None:
                 index.pop(row.seq, None)
@@ -192,6 +197,10 @@ class Table:
 
     def get(self, row_id: str) -> Row | None:
         return self._rows.get(row_id)
+
+    def account_index(self, account: str) -> SortedDict | None:
+        """One account's rows keyed by creation `seq` (read-only to callers)."""
+        return self._by_account.get(account)
 
     def count(self, account: str) -> int:
         index = self._by_account.get(account)
@@ -250,6 +259,14 @@ class Account:
         return {"id": self.id, "name": self.name, "credentials": self.credentials, "settings": self.settings}
 
 
+class StoreObserver(Protocol):
+    """Hears of rows created through `Store.insert` and rows removed (the twin's history)."""
+
+    def created(self, provider: str, row: Row) -> None: ...
+
+    def removed(self, provider: str, row: Row) -> None: ...
+
+
 class Store:
     """The twin's whole state, except the clock, the scheduler and the fault rules."""
 
@@ -259,6 +276,10 @@ class Store:
         self._credentials: dict[tuple[str, str, str], str] = {}
         self._tables: dict[tuple[str, str], Table] = {}
         self._seq = 0
+        self.observer: StoreObserver | None = None
+        # Set to a list by the pipeline around one handler call: the rows that call created,
+        # so the journal can say what a request left behind (even when its answer was lost).
+        self.created: list[Row] | None = None
 
     # Accounts ------------------------------------------------------------------------
     def add_account(self, account: Account) -> Account:
@@ -286,7 +307,7 @@ class Store:
         key = (provider, kind)
         table = self._tables.get(key)
         if table is None:
-            table = self._tables[key] = Table(provider, kind, self.working_set)
+            table = self._tables[key] = Table(provider, kind, self.working_set, self)
         return table
 
     def next_seq(self) -> int:
@@ -296,7 +317,16 @@ class Store:
     def insert(self, provider: str, kind: str, account: str, row_id: str, data: dict[str, Any],
                meta: dict[str, Any] | None = None) -> Row:
         row = row_class(provider, kind)(row_id, kind, account, self.next_seq(), data, meta or {})
-        return self.table(provider, kind).add(row)
+        self.table(provider, kind).add(row)
+        if self.observer is not None:
+            self.observer.created(provider, row)
+        if self.created is not None:
+            self.created.append(row)
+        return row
+
+    def tables(self) -> list[Table]:
+        """Every table, ordered by provider and kind."""
+        return [self._tables[key] for key in sorted(self._tables)]
 
     # Persistence ---------------------------------------------------------------------
     def export(self) -> dict[str, Any]:

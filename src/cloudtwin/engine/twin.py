@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -13,11 +14,13 @@ from .faults import FaultEngine, FaultTargets, lifecycle_states
 from .faults.targets import ApiTarget
 from .fixture_schemas import FixtureSchemaError, check_fixtures
 from .fixtures import load_folder, merge
+from .history import History
 from .ids import Ids
 from .journal import Journal
 from .lifecycle import Event, Lifecycles, Machine, Scheduler, Transition
 from .provider import Api, Context, Provider
 from .ratelimit import RateLimiter
+from .resource_kinds import ResourceKinds
 from .store import Row
 from .spec import Spec, SpecError
 from .store import Account, Store
@@ -41,6 +44,7 @@ class Twin:
         self.providers: dict[str, Provider] = {p.name: p for p in providers}
         self.seed = seed
         self.lock = threading.RLock()
+        self._applying_at: float | None = None  # the due time of the event being applied
         self.clock = clock or Clock()
         self.journal = Journal()
         self.specs: dict[str, Spec] = {}
@@ -83,6 +87,7 @@ class Twin:
             self.fixtures: dict[str, Any] = {name: self.base_fixtures.get(name, {}) for name in self.providers}
             self.ids = Ids(self.seed)
             self.store = Store()
+            self._start_history()
             self.scheduler = Scheduler()
             self._build_lifecycles()
             self.faults = FaultEngine(self.ids, self.fault_targets())
@@ -130,6 +135,7 @@ class Twin:
         self.journal.record({
             "provider": provider, "event": "lifecycle_fault", "at": iso(now), "epoch": now,
             "fault": {"rule": decision.rule.id, "kind": "lifecycle", "draw": decision.draw, "at": iso(now),
+                      "nth": decision.nth,
                       "resource": {"kind": row.kind, "id": row.id}, "state": state, **fault.to_dict()},
         })
         return fault.transition(normal)
@@ -141,11 +147,17 @@ class Twin:
             machines = {kind: Machine.from_fixture(kind, states or {}) for kind, states in raw.items()}
             lifecycles = Lifecycles(name, machines, self.scheduler)
             lifecycles.override = self._lifecycle_override
+            lifecycles.on_change = self._change_hook(name)
             if provider.on_enter is not None:
                 lifecycles.on_enter = self._enter_hook(provider)
             if provider.on_remove is not None:
                 lifecycles.on_remove = self._remove_hook(provider)
             self.lifecycles[name] = lifecycles
+
+    def _change_hook(self, provider: str):  # type: ignore[no-untyped-def]
+        def hook(row, before, after, at):  # type: ignore[no-untyped-def]
+            self.history.changed(provider, row, before, after, at)
+        return hook
 
     def _enter_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
         def hook(row, state, at):  # type: ignore[no-untyped-def]
@@ -184,9 +196,17 @@ class Twin:
         limit = self.clock.now() if until is None else until
         applied = 0
         while (event := self.scheduler.pop_due(limit)) is not None:
-            self._apply(event)
+            self._applying_at = event.due
+            try:
+                self._apply(event)
+            finally:
+                self._applying_at = None
             applied += 1
         return applied
+
+    def instant(self) -> float:
+        """Virtual now, or while a due event is applied, the instant it was due."""
+        return self.clock.now() if self._applying_at is None else self._applying_at
 
     def advance(self, seconds: float) -> int:
         with self.lock:
@@ -217,6 +237,19 @@ class Twin:
         provider = self.providers[provider_name]
         account = self.store.accounts.get(payload.get("account", "")) if payload.get("account") else None
         provider.timers[timer](Context(self, provider_name, account, event.due), payload)
+
+    # Seeing inside -------------------------------------------------------------------
+    @cached_property
+    def resource_kinds(self) -> ResourceKinds:
+        """The kinds the providers' specs declare as resources (`x-cloudtwin.resources`)."""
+        return ResourceKinds.declared(self)
+
+    def _start_history(self) -> None:
+        """A fresh record of state changes, hearing of every row the new store creates or removes."""
+        previous = getattr(self, "history", None)
+        self.history = History(self.resource_kinds, self.instant, self.resource_kinds.state_of,
+                               self.resource_kinds.id_of, after_seq=previous.last_seq if previous else 0)
+        self.store.observer = self.history
 
     # Persistence ---------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:
@@ -252,5 +285,6 @@ class Twin:
         with self.lock:
             self.clock.restore(clock)
             self.ids, self.store, self.scheduler, self.faults = ids, store, scheduler, faults
+            self._start_history()
             self._build_lifecycles()
             self._build_rate_limiters()

@@ -19,17 +19,36 @@ _cache: dict[tuple[str, int], Any] = {}
 _lock = threading.Lock()
 
 
+class YamlFileError(ValueError):
+    """A file that is not readable YAML, as `file:line: what is wrong` (one line, for the CLI)."""
+
+
 def parse(text: str) -> Any:
     return yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
 
 
+def _explain(path: Path, error: Exception) -> YamlFileError:
+    if isinstance(error, yaml.YAMLError):
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        context = getattr(error, "context", None)
+        return YamlFileError(f"{path}{line}: not valid YAML: {problem}" + (f" ({context})" if context else ""))
+    if isinstance(error, UnicodeDecodeError):
+        return YamlFileError(f"{path}: not UTF-8 text (byte {error.start})")
+    return YamlFileError(f"{path}: cannot read: {getattr(error, 'strerror', None) or error}")
+
+
 def load_shared(path: Path) -> Any:
     """The parsed document, shared between callers: treat it as read-only."""
-    key = (str(path), path.stat().st_mtime_ns)
-    with _lock:
-        if key not in _cache:
-            _cache[key] = _parse_cached(path.read_bytes())
-        return _cache[key]
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+        with _lock:
+            if key not in _cache:
+                _cache[key] = _parse_cached(path.read_bytes())
+            return _cache[key]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise _explain(path, error) from None
 
 
 def _cache_dir() -> Path | None:

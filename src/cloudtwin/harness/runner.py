@@ -6,11 +6,12 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any, Mapping
 
 from .matching import Mismatch, check_body, check_headers, select, MISSING
 from .scenario import Scenario, Step
-from .targets import Response, Target, TwinTarget, seconds
+from .targets import Response, Target, TargetError, TwinTarget, seconds
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -32,6 +33,10 @@ class StepResult:
     detail: str = ""
     mismatches: list[Mismatch] = field(default_factory=list)
     exchange: dict[str, Any] = field(default_factory=dict)
+    # Where the step sits on the twin's timeline (replay reports): the virtual instant it began,
+    # and the journal's last sequence number before it (its requests come after).
+    virtual_at: float = 0.0
+    journal_seq: int | None = None
 
 
 @dataclass
@@ -68,6 +73,10 @@ class Runner:
         self.target = target
         self.skip_twin_steps = skip_twin_steps
         self.vars: dict[str, Any] = dict(scenario.vars)
+        self.provider = scenario.provider  # the current step's provider: one scenario may drive several
+        # What the last answer asked the client to wait before calling again (a 429's or 503's
+        # Retry-After), in seconds: `wait_until` waits at least that before its next poll.
+        self._asked_to_wait = 0.0
 
     def run(self) -> ScenarioResult:
         results: list[StepResult] = []
@@ -79,10 +88,12 @@ class Runner:
                                                                 "pass --skip-twin-steps to skip them")
         for step in self.scenario.steps:
             virtual_before = self._virtual_now()
+            seq_before = self._journal_seq()
             started = time.perf_counter()
             if step.twin_only and not self.target.is_twin:
                 results.append(StepResult(step, "skipped", 0.0, 0.0, "twin-only step"))
                 continue
+            self.provider = str(step.spec.get("provider") or self.scenario.provider)
             try:
                 detail, exchange = self._run(step)
                 outcome, mismatches = "passed", []
@@ -90,7 +101,7 @@ class Runner:
                 detail, exchange, outcome, mismatches = str(failure), failure.exchange, "failed", failure.mismatches
             elapsed = (time.perf_counter() - started) * 1000
             results.append(StepResult(step, outcome, elapsed, self._virtual_now() - virtual_before, detail,
-                                      mismatches, exchange))
+                                      mismatches, exchange, virtual_before, seq_before))
             if outcome == "failed":
                 break
         return ScenarioResult(self.scenario, results)
@@ -121,21 +132,28 @@ class Runner:
             return self._admin("DELETE", "/faults", None), {}
         if kind == "expect_journal":
             return self._expect_journal(spec["expect_journal"]), {}
+        if kind == "expect_verdict":  # the resilience verdicts (harness/verdicts) over the journal so far
+            from .verdicts.step import expect_verdict
+            return expect_verdict(self, spec["expect_verdict"]), {}
         if kind == "action":  # a provider's operator action, e.g. a credit top-up
             action = self._sub(spec["action"])
-            path = f"/providers/{self.scenario.provider}/actions/{action['name']}"
+            path = f"/providers/{self._known(self.provider)}/actions/{action['name']}"
             return self._admin("POST", path, action.get("arguments") or {}), {}
         raise StepFailure(f"unknown step kind {kind}")
 
     def _request(self, raw: Mapping[str, Any]) -> tuple[Response, dict[str, Any]]:
         spec = self._sub(dict(raw))
-        provider = self.scenario.provider
+        provider = self._known(spec.get("provider") or self.provider)
         headers: dict[str, str] = {}
         auth = spec.get("auth", True)
-        if auth is True:
-            headers.update(self.target.auth_headers(provider, spec.get("as")))
-        elif isinstance(auth, str):
-            headers.update(_with_token(self.target.auth_headers(provider), auth))
+        try:
+            if auth is True:
+                headers.update(self.target.auth_headers(provider, spec.get("as")))
+            elif isinstance(auth, str):
+                headers.update(_with_token(self.target.auth_headers(provider), auth))
+            url = self.target.base(provider, spec.get("api")) + spec["path"]
+        except TargetError as error:
+            raise StepFailure(str(error)) from None
         headers.update(spec.get("headers") or {})
         body: bytes | None = None
         if "raw_body" in spec:
@@ -143,8 +161,8 @@ class Runner:
         elif "body" in spec:
             body = json.dumps(spec["body"]).encode()
             headers.setdefault("Content-Type", "application/json")
-        url = self.target.base(provider, spec.get("api")) + spec["path"]
         response = self.target.request(spec["method"], url, headers=headers, query=spec.get("query"), body=body)
+        self._asked_to_wait = retry_after_seconds(response)
         exchange = {"request": {"method": spec["method"], "url": url, "query": spec.get("query"),
                                 "headers": headers, "body": spec.get("body", spec.get("raw_body"))},
                     "response": {"status": response.status, "headers": response.headers,
@@ -193,11 +211,17 @@ class Runner:
             self.vars[name] = value
 
     def _wait_until(self, spec: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Poll as a well-behaved client does: never sooner than a Retry-After it was given
+        (by this poll or the step before), and `interval` apart (virtual time on a twin)."""
         timeout = seconds(spec.get("timeout", "10m"))
         interval = seconds(spec.get("interval", "10s"))
         waited = 0.0
         polls = 0
         while True:
+            if self._asked_to_wait > 0:
+                self.target.pause(self._asked_to_wait)
+                waited += self._asked_to_wait
+                self._asked_to_wait = 0.0
             response, exchange = self._request(spec["request"])
             polls += 1
             problems = self._mismatches(spec["expect"], response)
@@ -206,12 +230,14 @@ class Runner:
             if waited >= timeout:
                 exchange["expect"] = self._sub(dict(spec["expect"]))
                 raise StepFailure(f"still not matching after {waited:g}s ({polls} polls)", problems, exchange)
-            self.target.pause(interval)
-            waited += interval
+            pause = max(interval, self._asked_to_wait)
+            self._asked_to_wait = 0.0
+            self.target.pause(pause)
+            waited += pause
 
     def _expect_journal(self, spec: Mapping[str, Any]) -> str:
         query = {k: v for k, v in self._sub(dict(spec.get("filter") or {})).items()}
-        query.setdefault("provider", self.scenario.provider)
+        query.setdefault("provider", self.provider)
         query["limit"] = 10000
         entries = json.loads(self._admin_raw("GET", "/journal", None, query).text)["entries"]
         problems: list[Mismatch] = []
@@ -239,8 +265,17 @@ class Runner:
             raise StepFailure(f"the twin refused {method} /_twin{path}: {response.status} {response.text}")
         return response
 
+    def _known(self, provider: str) -> str:
+        """A step may name any provider; one the twin does not serve is the step's failure, not a crash."""
+        if isinstance(self.target, TwinTarget) and provider not in self.target.twin.providers:
+            raise StepFailure(f"no provider {provider!r} on this twin (it serves {', '.join(self.target.twin.providers)})")
+        return provider
+
     def _virtual_now(self) -> float:
         return float(self.target.twin.clock.now()) if isinstance(self.target, TwinTarget) else time.time()
+
+    def _journal_seq(self) -> int | None:
+        return self.target.twin.journal.last_seq if isinstance(self.target, TwinTarget) else None
 
     def _sub(self, value: Any) -> Any:
         """Substitute ${var} in every string; a string that is only `${var}` keeps the value's type."""
@@ -268,6 +303,26 @@ def _with_token(headers: Mapping[str, str], token: str) -> dict[str, str]:
         parts = value.split(" ")
         out[name] = " ".join(parts[:-1] + [token]) if len(parts) > 1 else token
     return out
+
+
+def retry_after_seconds(response: Response) -> float:
+    """A 429's or 503's Retry-After in seconds (delta-seconds or an HTTP date, RFC 9110 10.2.3); else 0."""
+    if response.status not in (429, 503):
+        return 0.0
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+        now = parsedate_to_datetime(headers["date"]) if "date" in headers else None
+    except (TypeError, ValueError, IndexError):
+        return 0.0
+    return max(0.0, (when - now).total_seconds()) if now is not None else 0.0
 
 
 def _retry_after_violations(entries: list[dict[str, Any]]) -> list[Mismatch]:

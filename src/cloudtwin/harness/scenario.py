@@ -12,8 +12,10 @@ import jsonschema
 import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
-STEP_KINDS = ("request", "advance", "set", "freeze", "fault", "faults", "wait_until", "expect_journal", "action")
-TWIN_ONLY = frozenset({"advance", "set", "freeze", "fault", "faults", "expect_journal", "action"})
+STEP_KINDS = ("request", "advance", "set", "freeze", "fault", "faults", "wait_until", "expect_journal", "action",
+              "expect_verdict")
+TWIN_ONLY = frozenset({"advance", "set", "freeze", "fault", "faults", "expect_journal", "action", "expect_verdict"})
+SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 
 class ScenarioError(Exception):
@@ -71,6 +73,7 @@ def load(path: Path) -> Scenario:
         line = _line_of(node, where)
         step = f" step {where[1] + 1}:" if len(where) >= 2 and where[0] == "steps" else ""
         raise ScenarioError(f"{path}:{line}:{step} {_explain(error)}")
+    _check_provider(path, node, document["provider"])
     steps = []
     for index, (raw, step_node) in enumerate(zip(document["steps"], _child(node, "steps").value)):  # type: ignore[union-attr]
         kind = next(k for k in STEP_KINDS if k in raw)
@@ -83,13 +86,28 @@ def load(path: Path) -> Scenario:
     )
 
 
+def _check_provider(path: Path, node: yaml.Node, provider: str) -> None:
+    from ..providers import KNOWN
+
+    if provider not in KNOWN:
+        raise ScenarioError(f"{path}:{_line_of(node, ['provider'])}: provider: {provider!r} is not a provider "
+                            f"(known: {', '.join(KNOWN)})")
+
+
 def discover(paths: list[Path]) -> list[Path]:
+    """The scenario files the paths name: a file as given, a folder's *.yaml and *.yml (recursively).
+    A path that does not exist, or a folder holding none, is a ScenarioError: 0 scenarios is no pass."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
-        else:
+            inside = sorted(p for p in path.rglob("*") if p.suffix in SCENARIO_SUFFIXES and p.is_file())
+            if not inside:
+                raise ScenarioError(f"{path}: no scenario files (*.yaml) in this folder")
+            found.extend(inside)
+        elif path.exists():
             found.append(path)
+        else:
+            raise ScenarioError(f"{path}: no such file or folder")
     return found
 
 

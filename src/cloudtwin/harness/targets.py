@@ -31,6 +31,10 @@ class Response:
             return None
 
 
+class TargetError(ValueError):
+    """A step names something this target does not have (an API, an account)."""
+
+
 class Target:
     is_twin = False
 
@@ -71,6 +75,8 @@ class TwinTarget(Target):
 
     def base(self, provider: str, api: str | None) -> str:
         paths = self.twin.providers[provider].base_paths
+        if api is not None and api not in paths:
+            raise TargetError(f"api: {api!r} is not one of {provider}'s APIs (known: {', '.join(paths)})")
         return f"/{provider}" + (paths[api] if api else next(iter(paths.values())))
 
     def auth_headers(self, provider: str, account: str | None = None) -> dict[str, str]:
@@ -78,6 +84,8 @@ class TwinTarget(Target):
 
         spec = self.twin.providers[provider]
         accounts = self.twin.store.accounts
+        if account is not None and account not in accounts:
+            raise TargetError(f"as: {account!r} is no account of this twin (known: {', '.join(accounts)})")
         chosen = accounts[account] if account else next(iter(accounts.values()))
         with self.twin.lock:
             token = spec.client_token(Context(self.twin, provider, chosen, self.twin.clock.now()))

@@ -162,6 +162,7 @@ class Decision:
     draw: float | None
     at: float
     journal: dict[str, Any] = field(default_factory=dict)
+    nth: int = 0  # which match of its rule this was: "the nth match" replays this very firing
 
 
 class FaultEngine:
@@ -225,7 +226,7 @@ class FaultEngine:
         for rule in candidates:
             fires, draw = self._fires(rule, now, apply=chosen is None)
             if fires and chosen is None:
-                chosen = Decision(rule=rule, outcome=outcome_of(rule), draw=draw, at=now)
+                chosen = Decision(rule=rule, outcome=outcome_of(rule), draw=draw, at=now, nth=rule.matched)
         return chosen
 
     def _fires(self, rule: FaultRule, now: float, *, apply: bool) -> tuple[bool, float | None]:

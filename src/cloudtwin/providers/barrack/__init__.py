@@ -12,7 +12,8 @@ from functools import partial
 
 from ...engine.errors import ResolvedError
 from ...engine.provider import Api, Provider, Rendered, RequestInfo
-from . import auth, billing, hooks, protection, resources  # noqa: F401  (resources declares the stored kinds)
+from ...engine import weather as capacity_weather
+from . import auth, billing, hooks, meter, protection, resources, weather  # noqa: F401  (resources declares the stored kinds)
 from .common import NAME
 from .handlers import handlers
 
@@ -45,9 +46,10 @@ def provider() -> Provider:
         setup=hooks.setup,
         setup_account=hooks.setup_account,
         new_credentials=auth.new_credentials,
-        timers={billing.EXHAUSTED: protection.on_exhausted},
-        admin_actions={"top_up": billing.top_up},
+        timers={billing.EXHAUSTED: protection.on_exhausted, capacity_weather.CLEARS: capacity_weather.clears},
+        admin_actions={"top_up": billing.top_up, "sell_out": weather.sell_out},
         base_paths={NAME: "/api/v1"},
         client_token=lambda ctx: ctx.account.credentials[NAME]["api_key"],  # type: ignore[union-attr]
         auth_headers=lambda token: {API_KEY_HEADER: token},
+        price=meter.price,
     )

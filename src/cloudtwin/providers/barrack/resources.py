@@ -19,6 +19,10 @@ class Named(Resource):
     __slots__ = ()
     name = Field[str]()
 
+    def hourly_rate(self, ctx: Context) -> float:
+        """What the resource costs per hour on Barrack's meter, for the journal's quote (free: 0)."""
+        return 0.0
+
 
 class Instance(Named, provider=NAME, kind="instance"):
     __slots__ = ()
@@ -46,6 +50,9 @@ class Instance(Named, provider=NAME, kind="instance"):
 
     def on_enter(self, ctx: Context, state: str) -> None:
         instance_state.entered(ctx, self, state)
+
+    def hourly_rate(self, ctx: Context) -> float:
+        return instance_state.gpu_rate(ctx, self)  # what it bills once ACTIVE
 
     def on_remove(self, ctx: Context) -> None:
         """A deleted instance frees its GPUs and firewalls; its own boot disk goes, other volumes stay."""
@@ -84,6 +91,9 @@ class Volume(Named, provider=NAME, kind="volume"):
     def on_enter(self, ctx: Context, state: str) -> None:
         storage.entered(ctx, self, state)
 
+    def hourly_rate(self, ctx: Context) -> float:
+        return billing.current_rate(self)
+
 
 class Snapshot(Named, provider=NAME, kind="snapshot"):
     __slots__ = ()
@@ -101,6 +111,9 @@ class Snapshot(Named, provider=NAME, kind="snapshot"):
 
     def on_enter(self, ctx: Context, state: str) -> None:
         snapshot_state.entered(ctx, self, state)
+
+    def hourly_rate(self, ctx: Context) -> float:
+        return billing.current_rate(self)
 
 
 class Image(Named, provider=NAME, kind="image"):

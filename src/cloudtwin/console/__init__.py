@@ -1,0 +1,1 @@
+"""Looking at a twin from outside: CLI verbs against a running twin, serve's request log."""

@@ -1,0 +1,1 @@
+"""Chaos campaigns with shrinking: `cloudtwin chaos` (see campaign.py)."""
