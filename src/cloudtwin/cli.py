@@ -31,34 +31,13 @@ def _is_loopback(host: str) -> bool:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .app import build_twin, create_app
-    from .engine.fixtures import FixtureError, check_overlay
-    from .providers import KNOWN
+    from .app import create_app
     from .server import BindError, PeriodicSaver, TwinServer, remove_stale_temp_files, save_state
 
     state_file: Path | None = args.state_file
     if args.save_every is not None and state_file is None:
         raise UsageError("--save-every needs --state-file (it says where to save)")
-    seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
-    overrides = {}
-    if args.rate_limits:
-        overrides = {name: {"rate_limits": {"enabled": True}} for name in (args.provider or KNOWN)}
-    try:
-        if args.fixtures is not None:
-            check_overlay(args.fixtures, KNOWN)
-        twin = build_twin(args.provider or None, seed=seed, fixtures=args.fixtures, overrides=overrides)
-    except FixtureError as error:
-        raise UsageError(str(error)) from None
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
-        if args.fixtures is None:
-            raise  # the built-in fixtures failing is a bug of ours: its traceback is wanted
-        # A value of the wrong shape the loader does not check yet: still one line, naming the folder.
-        raise UsageError(f"--fixtures {args.fixtures}: the twin cannot start from these fixtures "
-                         f"({type(error).__name__}: {error})") from None
-    if state_file is not None:
-        remove_stale_temp_files(state_file)  # left by a save that was killed half-way
-        if state_file.exists():
-            _load_state(twin, state_file)
+    twin = _build_twin(args)
     admin_token = args.admin_token
     if admin_token is None and not _is_loopback(args.host):
         # Never from the seed: the seed is public (/_twin/health), so a seeded token could be computed.
@@ -79,15 +58,49 @@ def serve(args: argparse.Namespace) -> int:
     server = TwinServer(app, host=args.host, port=args.port, threads=args.threads, on_exit=on_exit,
                         on_start=on_start)
     try:
-        port = server.bind()  # before the banner: a port in use is one line, not a banner then retries
+        # Before the banner: a port in use is one line, not a banner then gunicorn's retries. Before the
+        # state file too: a second twin started by mistake fails here, before touching the first one's files.
+        port = server.bind()
     except BindError as error:
         raise UsageError(str(error)) from None
+    if state_file is not None:
+        try:
+            remove_stale_temp_files(state_file)  # left by a save that was killed half-way
+            if state_file.exists():
+                _load_state(twin, state_file)
+        except UsageError:
+            server.unbind()
+            raise
     print(banner(twin, args.host, port, admin_token), flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _build_twin(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .app import build_twin
+    from .engine.fixtures import FixtureError, check_overlay
+    from .engine.ids import seed_value
+    from .providers import KNOWN
+
+    seed = seed_value(args.seed)
+    overrides = {}
+    if args.rate_limits:
+        overrides = {name: {"rate_limits": {"enabled": True}} for name in (args.provider or KNOWN)}
+    try:
+        if args.fixtures is not None:
+            check_overlay(args.fixtures, KNOWN)
+        return build_twin(args.provider or None, seed=seed, fixtures=args.fixtures, overrides=overrides)
+    except FixtureError as error:
+        raise UsageError(str(error)) from None
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
+        if args.fixtures is None:
+            raise  # the built-in fixtures failing is a bug of ours: its traceback is wanted
+        # A value of the wrong shape the loader does not check yet: still one line, naming the folder.
+        raise UsageError(f"--fixtures {args.fixtures}: the twin cannot start from these fixtures "
+                         f"({type(error).__name__}: {error})") from None
 
 
 def _load_state(twin, state_file: Path) -> None:  # type: ignore[no-untyped-def]
@@ -213,7 +226,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     chosen = next((a for a in argv if not a.startswith("-")), None)
     for command in COMMANDS:
         if command.name == chosen:
-            import_module(command.module).register(commands)
+            getattr(import_module(command.module), command.register)(commands)
         else:
             commands.add_parser(command.name, help=command.help, add_help=False)
     return parser

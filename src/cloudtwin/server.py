@@ -28,18 +28,18 @@ READ_TIMEOUT_ENV = "CLOUDTWIN_READ_TIMEOUT"
 DEFAULT_READ_TIMEOUT = 10.0
 
 
-class _TimedConn(TConn):  # type: ignore[misc]
+class _TimedConn(TConn):
     def init(self) -> None:
         super().init()
         self.sock.settimeout(float(os.environ.get(READ_TIMEOUT_ENV, DEFAULT_READ_TIMEOUT)))
 
 
-class TwinWorker(ThreadWorker):  # type: ignore[misc]
+class TwinWorker(ThreadWorker):
     """gthread, with a read timeout. Once a request's first bytes are in, gunicorn reads its
     headers and body with none: a client that stops half-way holds a thread for ever, and
     `--threads` such clients hang the twin for everyone."""
 
-    def handle(self, conn: TConn) -> object:
+    def handle(self, conn: TConn) -> bool:
         if type(conn) is TConn:
             conn.__class__ = _TimedConn  # its init() runs on every request, after the socket is made blocking
         return super().handle(conn)
@@ -107,7 +107,7 @@ class PeriodicSaver:
         self._stop.set()
 
 
-class TwinServer(BaseApplication):  # type: ignore[misc]
+class TwinServer(BaseApplication):
     def __init__(self, app: Any, *, host: str, port: int, threads: int,
                  on_exit: Callable[[], None] | None = None, on_start: Callable[[], None] | None = None,
                  quiet: bool = True) -> None:
@@ -158,7 +158,8 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
         except OSError as error:
             listener.close()
             if error.errno == errno.EADDRINUSE:
-                raise BindError(f"--port {port}: {host}:{port} is already in use by another program") from None
+                raise BindError(f"--port {port}: {host}:{port} is already in use by another program "
+                                "(--port 0 picks a free one)") from None
             if error.errno == errno.EACCES:
                 raise BindError(f"--port {port}: not allowed to listen on {host}:{port} (below 1024 needs root)") \
                     from None
@@ -166,6 +167,12 @@ class TwinServer(BaseApplication):  # type: ignore[misc]
         listener.listen(2048)
         self._listener = listener
         return int(listener.getsockname()[1])
+
+    def unbind(self) -> None:
+        listener = getattr(self, "_listener", None)
+        if listener is not None:
+            listener.close()
+            self._listener = None
 
     def run(self) -> None:
         arbiter = Arbiter(self)

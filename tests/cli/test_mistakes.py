@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import pytest
 
 from cloudtwin.cli import main
-from cloudtwin.engine.twin import STATE_VERSION
+from cloudtwin.engine.state_document import STATE_VERSION
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 GOOD_SCENARIO = SCENARIOS / "genesis" / "rate-limit-storm.yaml"
@@ -75,9 +75,16 @@ def test_fixtures_that_is_a_file(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert_one_line(*run(capsys, "serve", "--fixtures", str(file)), "--fixtures", str(file), "not a folder")
 
 
-def test_a_port_in_use_is_one_line_and_no_banner(capsys: pytest.CaptureFixture[str], busy_port: int) -> None:
+def test_a_port_in_use_is_one_line_and_no_banner(capsys: pytest.CaptureFixture[str], busy_port: int,
+                                                 tmp_path: Path) -> None:
     code, err = run(capsys, "serve", "--port", str(busy_port), "--provider", "genesis")
     assert_one_line(code, err, f"--port {busy_port}", "already in use")
+    # A second twin on the same state file fails at the port, before touching the first one's files.
+    in_flight = tmp_path / "state.json.x1y2z3.tmp"
+    in_flight.write_text("{}")
+    code, err = run(capsys, "serve", "--port", str(busy_port), "--state-file", str(tmp_path / "state.json"))
+    assert_one_line(code, err, "already in use")
+    assert in_flight.exists()
 
 
 # serve: fixture folders and files ------------------------------------------------------------------
@@ -148,15 +155,15 @@ def test_a_state_file_that_is_a_folder(capsys: pytest.CaptureFixture[str], tmp_p
                     str(tmp_path), "cannot read")
 
 
-def test_the_next_start_removes_what_a_killed_save_left(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                                         busy_port: int) -> None:
+def test_the_next_start_removes_what_a_killed_save_left(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     leftovers = [tmp_path / "state.json.k3j9x_.tmp", tmp_path / "state.json.a8b2c1.tmp"]
     others = [tmp_path / "other.json.k3j9x_.tmp", tmp_path / "state.json", tmp_path / "state.jsonX.tmp"]
     for path in leftovers + others:
         path.write_text("{}" if path.name != "state.json" else "{not json")
-    # The start fails (state file broken, then the port): the clean-up still ran first.
-    run(capsys, "serve", "--port", str(busy_port), "--provider", "genesis", "--state-file", str(state))
+    # The start fails (the state file is broken): the clean-up ran before reading it.
+    assert_one_line(*run(capsys, "serve", "--port", "0", "--provider", "genesis", "--state-file", str(state)),
+                    str(state))
     assert not any(p.exists() for p in leftovers)
     assert all(p.exists() for p in others)  # only this state file's temp files
 

@@ -144,3 +144,35 @@ def test_an_ipv6_host_serves_and_the_banner_brackets_it() -> None:
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
+
+
+KILLED_MID_SAVE = """
+import sys, time
+from pathlib import Path
+from cloudtwin.server import save_state
+
+class SlowToExport:  # the temp file exists while the state is being written
+    def export_state(self):
+        print("saving", flush=True)
+        time.sleep(120)
+        return {}
+
+save_state(SlowToExport(), Path(sys.argv[1]))
+"""
+
+
+def test_a_save_killed_half_way_leaves_nothing_after_the_next_start(state_file: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from cloudtwin.cli import main
+
+    state_file.write_text("{not json")  # the previous state (here unusable, so the start stops early)
+    saver = subprocess.Popen([sys.executable, "-c", KILLED_MID_SAVE, str(state_file)], stdout=subprocess.PIPE,
+                             text=True)
+    assert saver.stdout is not None and saver.stdout.readline() == "saving\n"
+    saver.send_signal(signal.SIGKILL)
+    saver.wait(timeout=10)
+    left = list(state_file.parent.glob(state_file.name + ".*.tmp"))
+    assert len(left) == 1 and state_file.read_text() == "{not json"  # the kill left a temp file, the file intact
+    assert main(["serve", "--port", "0", "--provider", "genesis", "--state-file", str(state_file)]) == 2
+    assert str(state_file) in capsys.readouterr().err
+    assert not list(state_file.parent.glob(state_file.name + ".*.tmp"))

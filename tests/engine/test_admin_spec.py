@@ -4,6 +4,7 @@ each provider's lifecycle kinds and states (equal to the bundled fixtures), and 
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from cloudtwin.engine import resources
 from cloudtwin.engine.faults import FAULT_KINDS, lifecycle_states
@@ -27,6 +28,18 @@ def test_every_fault_kind_has_its_own_schema_with_exactly_its_fields():
     for kind, schema in by_type.items():
         assert set(schema["properties"]) == set(fields_of(kind)), kind
         assert schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("kind", sorted(FAULT_KINDS))
+def test_the_spec_documents_each_fault_kind_as_the_kind_declares_itself(kind):
+    """A kind's module declares its schema (description, fields); the spec carries exactly that,
+    so a new kind's module says what to paste into spec/twin-admin.yaml."""
+    action = FAULT_KINDS[kind]
+    name = action.component()
+    wanted = yaml.safe_dump({name: action.schema()}, sort_keys=False, width=120)
+    assert SCHEMAS.get(name) == action.schema(), f"spec/twin-admin.yaml components.schemas should hold:\n{wanted}"
+    assert {"$ref": f"#/components/schemas/{name}"} in SCHEMAS["FaultAction"]["oneOf"]
+    assert SCHEMAS["FaultAction"]["discriminator"]["mapping"][kind] == f"#/components/schemas/{name}"
 
 
 def test_lifecycle_kinds_and_states_per_provider_are_the_bundled_fixtures():

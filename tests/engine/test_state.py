@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cloudtwin.app import build_twin, create_app
+from cloudtwin.engine.twin import StateError
 from twinhelp import (
     BASE, DEFAULT_TOKEN, INSTANCE_CREATING, MUC, create_floating_ip, create_instance, create_ssh_key, create_volume,
     expect_error, get, import_snapshot,
@@ -151,3 +154,37 @@ def test_refused_import_leaves_no_partial_state(admin, gc):
     broken = {**good, "scheduler": [["not", "an", "event"]]}
     admin.call("PUT", "/state", 400, json=broken)
     assert admin.get("/state") == before
+
+
+def test_an_import_replaces_the_whole_state_and_a_refused_one_keeps_it():
+    """Journal, retry marks and rate-limit buckets belong to the state an import replaces;
+    a document for other providers is refused before any part of the twin changes."""
+    twin, client = _genesis_twin(4)
+    api = Api(client)
+    vol = create_volume(api)
+    document = twin.export_state()
+    client.post("/_twin/faults", json={"id": "slow-down", "schedule": {"mode": "first", "n": 1},
+                                        "action": {"type": "rate_limit", "retry_after": 30}})
+    assert api.get("/volumes").status_code == 429
+    before, journal = twin.state, twin.journal.query({}, limit=0)
+    assert twin.retry_marks and journal
+
+    with pytest.raises(StateError):
+        twin.import_state({**document, "providers": ["genesis", "barrack"]})
+    assert twin.state is before and twin.journal.query({}, limit=0) == journal and twin.retry_marks
+
+    twin.import_state(document)
+    assert twin.state is not before
+    assert twin.journal.query({}, limit=0) == [] and twin.retry_marks == {}
+    assert [r["id"] for r in twin.faults.export()["rules"]] == []  # the rule came after the export
+    assert get(api, f"/volumes/{vol['id']}", "volume")["id"] == vol["id"]
+    assert twin.export_state() == document
+
+
+def test_a_reset_replaces_the_whole_state_and_keeps_the_clock():
+    twin, client = _genesis_twin(4)
+    create_volume(Api(client))
+    before, now = twin.state, twin.clock.now()
+    twin.reset()
+    assert twin.state is not before and twin.clock is before.clock and twin.clock.now() == now
+    assert twin.store.export() != before.store.export() and twin.journal.query({}, limit=0) == []

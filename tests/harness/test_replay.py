@@ -158,3 +158,9 @@ def test_retry_after_as_seconds_or_an_http_date() -> None:
 def test_replay_of_nothing_is_not_a_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["replay", str(tmp_path)]) == 2
     assert "no scenario files" in capsys.readouterr().err
+
+
+def test_a_request_that_gets_no_answer_is_not_a_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = _write(tmp_path, "name: n\nprovider: genesis\nsteps:\n  - request: {method: GET, path: /instances}\n")
+    assert main(["replay", str(scenario), "--base-url", "http://127.0.0.1:1", "--token", "t"]) == 1
+    assert 'got "unreachable (http://127.0.0.1:1)"' in capsys.readouterr().out

@@ -20,6 +20,8 @@ _build: "Build | None" = None
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     global _build
+    if config.option.collectonly:
+        return
     if _build is None and any(HERE in Path(item.path).parents for item in items):
         work = Path(tempfile.mkdtemp(prefix="cloudtwin-wheel-"))
         log = work / "build.log"
@@ -31,7 +33,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 @pytest.fixture(scope="session")
 def installed() -> Iterator[Build]:
-    assert _build is not None, "the build starts at collection (pytest_collection_modifyitems)"
+    assert _build is not None, "the build starts after collection (pytest_collection_modifyitems)"
     _build.wait()
     yield _build
     shutil.rmtree(_build.work, ignore_errors=True)

@@ -71,3 +71,32 @@ def test_replay_and_pytest_run_a_scenario_from_the_install(installed: Build, els
     collected = _run(installed, elsewhere, "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "my-scenarios/")
     assert collected.returncode == 0, collected.stdout + collected.stderr
     assert "1 passed" in collected.stdout
+
+
+def test_serve_from_the_install(installed: Build, elsewhere: Path) -> None:
+    """The README's first command ends in `cloudtwin serve`: the installed twin answers."""
+    import signal
+    import time
+
+    import requests
+
+    process = subprocess.Popen([str(installed.venv / "bin" / "cloudtwin"), "serve", "--port", "0"], cwd=elsewhere,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("cloudtwin 0.1.0 serving on http://127.0.0.1:"), first
+        base = first.split()[4]
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = requests.get(base + "/_twin/health", timeout=2).json()
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "the installed twin did not answer"
+                time.sleep(0.2)
+        assert sorted(health["providers"]) == ["barrack", "genesis", "rackspace"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0]
+    assert "Traceback" not in output, output

@@ -78,9 +78,13 @@ class Shell:
         assert self.process.stdin is not None
         self.process.stdin.write(f"{command}\nprintf '\\n@@readme-exit %s@@\\n' $?\n")
         self.process.stdin.flush()
-        output = []
+        output: list[str] = []
         while True:
-            line = self.lines.get(timeout=timeout)
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"still running after {timeout:g} s (a command that runs until stopped needs "
+                                     f"<!-- readme-test: skip: why --> before its block):\n{''.join(output)}") from None
             done = re.fullmatch(r"@@readme-exit (\d+)@@\n", line)
             if done:
                 return int(done.group(1)), "".join(output).removesuffix("\n")

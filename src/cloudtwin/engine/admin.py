@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import __version__
 from .clock import parse_duration, parse_iso
+from .contract_profile import Profile as ContractProfile
 from .errors import ApiError, ResolvedError
 from .fixtures import merge
 from .ratelimit import RateLimiter
@@ -251,7 +252,13 @@ def admin_provider(admin_token: str | None = None) -> Provider:
     api = Api(name="twin-admin", spec_file="twin-admin.yaml", handlers=handlers,
               authenticate=authenticate, render_error=_render, spec_route="/openapi.yaml",
               faultable=False, max_body_bytes=STATE_BODY_LIMIT)
-    return Provider(name=ADMIN, apis=[api])
+    return Provider(name=ADMIN, apis=[api], contract_profiles=_contract_profiles)
+
+
+def _contract_profiles() -> list[ContractProfile]:
+    from .admin_contract import PROFILES  # it names ADMIN: imported when asked for, not with this module
+
+    return PROFILES
 
 
 __all__ = ["admin_provider", "ADMIN", "Reply"]

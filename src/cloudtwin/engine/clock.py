@@ -25,9 +25,6 @@ class Clock:
         frozen = self._frozen_at
         return frozen if frozen is not None else self._wall() + self._offset
 
-    def now_dt(self) -> datetime:
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc)
-
     @property
     def frozen(self) -> bool:
         return self._frozen_at is not None
@@ -72,6 +69,12 @@ class Clock:
     # Persistence ---------------------------------------------------------------------
     def export(self) -> dict[str, object]:
         return {"now": self.now(), "frozen": self.frozen}
+
+    def restored(self, state: dict[str, object]) -> "Clock":
+        """A new clock on the same wall, at the instant (and frozen or not) an export says."""
+        clock = Clock(self._wall)
+        clock.restore(state)
+        return clock
 
     def restore(self, state: dict[str, object]) -> None:
         at = float(state["now"])  # type: ignore[arg-type]

@@ -14,6 +14,14 @@ import uuid
 from typing import Any
 
 
+def seed_value(text: str | int) -> int | str:
+    """A seed as typed: digits are the integer (so `--seed 1` on the command line is the seed 1
+    of a scenario or a test), anything else is its text."""
+    if isinstance(text, int):
+        return text
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
 class Ids:
     def __init__(self, seed: int | str) -> None:
         self.seed = seed

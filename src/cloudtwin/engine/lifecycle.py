@@ -215,9 +215,6 @@ class Lifecycles:
         except KeyError:
             raise KeyError(f"{self.provider}: no lifecycle for {kind!r} in lifecycles.yaml") from None
 
-    def state_of(self, row: Row) -> str:
-        return str(row.data.get(self.machine(row.kind).field))
-
     def enter(self, row: Row, state: str, at: float) -> None:
         """Put a row in a state and schedule how that state ends."""
         machine = self.machine(row.kind)

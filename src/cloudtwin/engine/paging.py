@@ -1,9 +1,13 @@
-"""Pagination that costs what the page costs: by page number, and by marker."""
+"""Pagination that costs what the page costs: by page number, and by marker.
+
+Every provider pages through these; what differs between providers is only the body
+around a page (its keys and counts), which the provider writes from the `Numbered` page.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import ApiError
 from .store import Row, Table
@@ -21,23 +25,27 @@ def by_number(table: Table, account: str, page: int, per_page: int, *, reverse: 
     return Page(table.page(account, offset, per_page, reverse=reverse), table.count(account))
 
 
-def by_marker(
-    table: Table,
-    account: str,
-    marker: str | None,
-    limit: int,
-    *,
-    reverse: bool = False,
-    marker_error: str = "invalid_request",
-) -> list[Row]:
-    """`limit` rows after the row named by `marker`, in creation order (newest first if reverse)."""
-    start = 0
-    if marker:
-        position = table.position(account, marker, reverse=reverse)
-        if position is None:
-            raise ApiError(marker_error, f"marker {marker} could not be found")
-        start = position + 1
-    return table.page(account, start, limit, reverse=reverse)
+@dataclass(frozen=True)
+class Numbered:
+    """One page of a `page`/size list: its items (rendered), the total, the page and its size."""
+
+    items: list[Any]
+    total: int
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.size) if self.size else 0
+
+
+def numbered(items: Sequence[Any], page: int, size: int, each: Callable[[Any], Any] | None = None) -> Numbered:
+    """Page `page` (from 1) of `size` items of an already filtered and ordered sequence; `each`
+    renders only the page's items (rows stay packed unless shown). A page past the end is empty
+    without slicing anything, whatever its number (Python's integers do not overflow)."""
+    start = (page - 1) * size
+    shown = items[start:start + size] if 0 <= start < len(items) else []
+    return Numbered([each(item) for item in shown] if each else list(shown), len(items), page, size)
 
 
 def filtered(rows: Iterable[Row], keep: Callable[[Row], bool]) -> Iterator[Row]:

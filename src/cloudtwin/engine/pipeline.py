@@ -17,7 +17,6 @@ from typing import Any, Mapping
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from . import connection
 from .clock import iso
 from .creations import made
 from .errors import ApiError
@@ -32,7 +31,7 @@ from .validation import RawRequest, validate
 try:  # a C encoder, several times faster than json.dumps on a 50-item page; optional
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; stay correct without it
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 log = logging.getLogger("cloudtwin")
 NEAR_MISS_CACHE = 512  # distinct wrong calls whose near misses are remembered
@@ -205,16 +204,8 @@ class Pipeline:
 
         if decision is None:
             return answer()
-        outcome = decision.outcome
-        entry["fault"] = {"rule": decision.rule.id, "kind": decision.rule.action.kind, "draw": decision.draw,
-                          "at": iso(decision.at), "nth": decision.nth, **outcome.note}
-        if outcome.delay:
-            time.sleep(outcome.delay)  # network latency is real time by design; never under the lock
-        if outcome.error is not None:
-            raise outcome.error
-        if outcome.connection is None:
-            return answer()
-        return self._connection_fault(outcome.connection, outcome.connection_options, answer)
+        entry["fault"] = decision.describe()
+        return decision.outcome.shape(answer, request.environ)
 
     def _rate_limit(self, mounted: MountedApi, operation: Operation, account: Any, now: float) -> dict[str, str]:
         """Spend a token, or answer 429; the RateLimit-* headers go on every limited answer."""
@@ -239,24 +230,6 @@ class Pipeline:
             seconds = None
         if seconds is not None:
             self.twin.retry_marks[(entry["provider"], entry["account"])] = float(entry["epoch"]) + seconds
-
-    @staticmethod
-    def _connection_fault(kind: str, options: Mapping[str, Any], answer: Any) -> Response:
-        environ = request.environ
-        if kind in ("reset", "empty"):
-            if options.get("after_handler"):
-                answer()  # the request takes effect; only its answer is lost
-            return connection.sever(environ, kind)
-        if kind == "hang":
-            return connection.hang(environ, float(options["seconds"]))
-        if kind == "malformed":
-            return Response(options["body"], status=int(options["status"]), content_type=options["content_type"])
-        if kind == "truncate":
-            return connection.truncate(environ, answer(), float(options["fraction"]))
-        if kind == "drip":
-            return connection.drip(answer(), int(options["chunk_bytes"]), float(options["interval"]),
-                                   float(options["max_seconds"]))
-        raise ValueError(f"unknown connection fault {kind}")
 
     # Steps ---------------------------------------------------------------------------
     @staticmethod

@@ -9,9 +9,10 @@ return data; they never build HTTP responses, read the wall clock or use `random
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from .errors import ApiError, ResolvedError
+from .contract_profile import Profile as ContractProfile
+from .errors import ResolvedError
 from .store import ACCOUNT, PROVIDER, PROVIDER_WIDE, REGION, Account, Collections, Directory, Row
 
 if TYPE_CHECKING:
@@ -90,9 +91,6 @@ class Context:
     def state_lasts(self, kind: str, state: str) -> float:
         """How long a row of `kind` stays in `state` by the lifecycle fixtures (0: until moved)."""
         return float(self.twin.lifecycles[self.provider].machine(kind).states[state].after or 0)
-
-    def state_of(self, row: Row) -> str:
-        return self.twin.lifecycles[self.provider].state_of(row)
 
     def schedule(self, at: float, timer: str, payload: dict[str, Any]) -> None:
         """Run one of this provider's timers at a virtual instant."""
@@ -227,6 +225,9 @@ class Provider:
     # What a resource costs on the provider's own meter, asked when a request creates it:
     # {"currency": ..., "per_hour": ..., "once": ...}, or None for a free or unpriced kind.
     price: Callable[[Context, Row], Mapping[str, Any] | None] | None = None
+    # One contract profile per API (`<package>/contract.py`): what a schemathesis run of it needs
+    # beyond the spec. The harness reads profiles from here and names no provider itself.
+    contract_profiles: Callable[[], Sequence[ContractProfile]] | None = None
 
 
 def _dispatch_enter(ctx: Context, row: Row, state: str) -> None:
@@ -239,9 +240,3 @@ def _dispatch_remove(ctx: Context, row: Row) -> None:
     hook = getattr(row, "on_remove", None)
     if hook is not None:
         hook(ctx)
-
-
-def require(condition: bool, key: str, message: str | None = None, **extra: Any) -> None:
-    """Raise `key` from the provider's error table unless the condition holds."""
-    if not condition:
-        raise ApiError(key, message, **extra)

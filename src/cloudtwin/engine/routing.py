@@ -62,7 +62,7 @@ class LazyBuildRule(Rule):
         def build(_self: Rule, *args: Any, **kwargs: Any) -> tuple[str, str]:
             real = Rule._compile_builder(rule, append_unknown).__get__(rule, None)
             setattr(rule, "_build_unknown" if append_unknown else "_build", real)
-            return real(*args, **kwargs)  # type: ignore[no-any-return]
+            return real(*args, **kwargs)
 
         return build
 

@@ -9,7 +9,6 @@ from typing import Any, Iterable, Mapping
 
 from . import resources
 from .clock import Clock, iso
-from .errors import ErrorTable
 from .faults import FaultEngine, FaultTargets, lifecycle_states
 from .faults.targets import ApiTarget
 from .fixture_schemas import FixtureSchemaError, check_fixtures
@@ -21,11 +20,10 @@ from .lifecycle import Event, Lifecycles, Machine, Scheduler, Transition
 from .provider import Api, Context, Provider
 from .ratelimit import RateLimiter
 from .resource_kinds import ResourceKinds
-from .store import Row
 from .spec import Spec, SpecError
-from .store import Account, Store
-
-from .state_document import STATE_FORMAT, STATE_VERSION, StateError, StateVersionError, check_state
+from .state_document import StateError, StateVersionError, check_state
+from .store import Account, Row, Store
+from .twin_state import RetryMarks, TwinState
 
 __all__ = ["FixtureSchemaError", "StateError", "StateVersionError", "Twin"]
 
@@ -45,10 +43,9 @@ class Twin:
         self.seed = seed
         self.lock = threading.RLock()
         self._applying_at: float | None = None  # the due time of the event being applied
-        self.clock = clock or Clock()
-        self.journal = Journal()
+        self._initial_clock = clock or Clock()
+        self.state: TwinState  # everything reset, export and import replace: see twin_state.py
         self.specs: dict[str, Spec] = {}
-        self.error_tables: dict[str, ErrorTable] = {}
         self._load_specs(spec_dir or resources.spec_dir())
         base = load_folder(resources.fixtures_dir(), self.providers)
         if fixtures is not None:
@@ -71,7 +68,6 @@ class Twin:
                 if extra:
                     raise SpecError(f"{api.name}: handlers for unknown operations {', '.join(extra)}")
                 self.specs[api.name] = spec
-                self.error_tables[api.name] = ErrorTable(spec.error_entries)
 
     def apis(self) -> Iterable[tuple[Provider, Api]]:
         for provider in self.providers.values():
@@ -79,23 +75,68 @@ class Twin:
                 yield provider, api
 
     # State ---------------------------------------------------------------------------
+    # The state, part by part (read-only: a reset or an import replaces the whole state) --------
+    @property
+    def clock(self) -> Clock:
+        return self.state.clock
+
+    @property
+    def ids(self) -> Ids:
+        return self.state.ids
+
+    @property
+    def store(self) -> Store:
+        return self.state.store
+
+    @property
+    def scheduler(self) -> Scheduler:
+        return self.state.scheduler
+
+    @property
+    def lifecycles(self) -> dict[str, Lifecycles]:
+        return self.state.lifecycles
+
+    @property
+    def faults(self) -> FaultEngine:
+        return self.state.faults
+
+    @property
+    def fixtures(self) -> dict[str, Any]:
+        return self.state.fixtures
+
+    @property
+    def rate_limiters(self) -> dict[str, RateLimiter]:
+        return self.state.rate_limiters
+
+    @property
+    def journal(self) -> Journal:
+        return self.state.journal
+
+    @property
+    def retry_marks(self) -> RetryMarks:
+        return self.state.retry_marks
+
+    def _new_state(self, clock: Clock, ids: Ids, store: Store, scheduler: Scheduler,
+                   fixtures: dict[str, Any]) -> TwinState:
+        """A whole state around these parts: lifecycles on its scheduler, a fault engine drawing
+        from its ids, rate-limit buckets from its fixtures, an empty journal, no retry marks."""
+        state = TwinState(clock=clock, ids=ids, store=store, scheduler=scheduler, fixtures=fixtures,
+                          faults=FaultEngine(ids, self.fault_targets(fixtures)))
+        state.lifecycles = self._build_lifecycles(fixtures, scheduler)
+        state.rate_limiters = {name: RateLimiter(fixtures[name].get("rate_limits")) for name in self.providers}
+        return state
+
     def reset(self, *, reset_clock: bool = False) -> None:
-        """Back to the fixtures: a fresh store, queue, rule list and id streams."""
+        """Back to the fixtures: a whole new state (store, queue, rules, ids, journal, limits);
+        the clock keeps its time unless `reset_clock`."""
         with self.lock:
-            if reset_clock:
-                self.clock = Clock()
-            self.fixtures: dict[str, Any] = {name: self.base_fixtures.get(name, {}) for name in self.providers}
-            self.ids = Ids(self.seed)
-            self.store = Store()
+            current = getattr(self, "state", None)
+            clock = Clock() if reset_clock else current.clock if current is not None else self._initial_clock
+            fixtures = {name: self.base_fixtures.get(name, {}) for name in self.providers}
+            state = self._new_state(clock, Ids(self.seed), Store(), Scheduler(), fixtures)
+            self._load_fixture_faults(state)
+            self.state = state  # the providers seed the new state through the twin, as requests do
             self._start_history()
-            self.scheduler = Scheduler()
-            self._build_lifecycles()
-            self.faults = FaultEngine(self.ids, self.fault_targets())
-            self._load_fixture_faults()
-            self.journal.clear()
-            # (provider, account) -> virtual instant before which a retry comes too early
-            self.retry_marks: dict[tuple[str, str | None], float] = {}
-            self._build_rate_limiters()
             now = self.clock.now()
             for provider in self.providers.values():
                 if provider.setup:
@@ -103,25 +144,23 @@ class Twin:
             for raw in self.base_fixtures.get("accounts", []):
                 self.add_account(raw)
 
-    def fault_targets(self) -> FaultTargets:
+    def fault_targets(self, fixtures: Mapping[str, Any] | None = None) -> FaultTargets:
         """What a fault rule may name here: served operations and the fixtures' lifecycle states."""
+        fixtures = self.fixtures if fixtures is None else fixtures
         apis = []
         for provider, api in self.apis():
             methods: dict[str, frozenset[str]] = {}
             for op_id, operation in self.specs[api.name].operations.items():
                 methods[op_id] = frozenset({operation.method} | ({"HEAD"} if operation.method == "GET" else set()))
             apis.append(ApiTarget(provider.name, api.name, methods))
-        lifecycles = {name: lifecycle_states(self.fixtures[name].get("lifecycles") or {}) for name in self.providers}
+        lifecycles = {name: lifecycle_states(fixtures[name].get("lifecycles") or {}) for name in self.providers}
         return FaultTargets(apis, lifecycles)
 
-    def _load_fixture_faults(self) -> None:
+    def _load_fixture_faults(self, state: TwinState) -> None:
         """Rules a provider's `faults.yaml` declares: part of the fixtures, so part of every reset."""
         for name in self.providers:
-            for raw in self.fixtures[name].get("faults") or []:
-                self.faults.add({**raw, "match": {"provider": name, **(raw.get("match") or {})}})
-
-    def _build_rate_limiters(self) -> None:
-        self.rate_limiters = {name: RateLimiter(self.fixtures[name].get("rate_limits")) for name in self.providers}
+            for raw in state.fixtures[name].get("faults") or []:
+                state.faults.add({**raw, "match": {"provider": name, **(raw.get("match") or {})}})
 
     def _lifecycle_override(self, provider: str, row: Row, state: str,
                             normal: Transition | None) -> Transition | None:
@@ -140,19 +179,20 @@ class Twin:
         })
         return fault.transition(normal)
 
-    def _build_lifecycles(self) -> None:
-        self.lifecycles: dict[str, Lifecycles] = {}
+    def _build_lifecycles(self, fixtures: Mapping[str, Any], scheduler: Scheduler) -> dict[str, Lifecycles]:
+        out: dict[str, Lifecycles] = {}
         for name, provider in self.providers.items():
-            raw = self.fixtures[name].get("lifecycles") or {}
+            raw = fixtures[name].get("lifecycles") or {}
             machines = {kind: Machine.from_fixture(kind, states or {}) for kind, states in raw.items()}
-            lifecycles = Lifecycles(name, machines, self.scheduler)
+            lifecycles = Lifecycles(name, machines, scheduler)
             lifecycles.override = self._lifecycle_override
             lifecycles.on_change = self._change_hook(name)
             if provider.on_enter is not None:
                 lifecycles.on_enter = self._enter_hook(provider)
             if provider.on_remove is not None:
                 lifecycles.on_remove = self._remove_hook(provider)
-            self.lifecycles[name] = lifecycles
+            out[name] = lifecycles
+        return out
 
     def _change_hook(self, provider: str):  # type: ignore[no-untyped-def]
         def hook(row, before, after, at):  # type: ignore[no-untyped-def]
@@ -161,12 +201,12 @@ class Twin:
 
     def _enter_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
         def hook(row, state, at):  # type: ignore[no-untyped-def]
-            provider.on_enter(self._row_context(provider.name, row.account, at), row, state)  # type: ignore[misc]
+            provider.on_enter(self._row_context(provider.name, row.account, at), row, state)
         return hook
 
     def _remove_hook(self, provider: Provider):  # type: ignore[no-untyped-def]
         def hook(row, at):  # type: ignore[no-untyped-def]
-            provider.on_remove(self._row_context(provider.name, row.account, at), row)  # type: ignore[misc]
+            provider.on_remove(self._row_context(provider.name, row.account, at), row)
         return hook
 
     def _row_context(self, provider: str, account_id: str, at: float) -> Context:
@@ -254,37 +294,29 @@ class Twin:
     # Persistence ---------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:
         with self.lock:
-            return {
-                "format": STATE_FORMAT,
-                "version": STATE_VERSION,
-                "providers": sorted(self.providers),
-                "clock": self.clock.export(),
-                "ids": self.ids.export(),
-                "store": self.store.export(),
-                "scheduler": self.scheduler.export(),
-                "faults": self.faults.export(),
-            }
+            return self.state.export(self.providers)
 
     def import_state(self, state: Any) -> None:
         """Replace the whole state with an exported document, or raise StateError and change nothing."""
         check_state(state, self.providers, lambda name: self.providers[name].timers)
-        # Build every part before swapping any: a document that fails half-way leaves no trace.
+        # Build the whole new state before swapping it in: a document that fails half-way leaves
+        # no trace. The document carries no fixtures: the twin's current ones (with any rate
+        # limits the control plane set) carry over; the journal and retry marks start empty.
+        with self.lock:
+            fixtures = dict(self.fixtures)
         try:
-            clock = dict(state["clock"])
+            clock = self.clock.restored(dict(state["clock"]))
             ids = Ids(self.seed)
             ids.restore(dict(state["ids"]))
             store = Store.restore(dict(state["store"]))
             scheduler = Scheduler()
             scheduler.restore(list(state["scheduler"]))
-            faults = FaultEngine(ids, self.fault_targets())
-            faults.restore(dict(state["faults"]))
+            new_state = self._new_state(clock, ids, store, scheduler, fixtures)
+            new_state.faults.restore(dict(state["faults"]))
         except StateError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
             raise StateError(f"the state document cannot be loaded: {exc}") from None
         with self.lock:
-            self.clock.restore(clock)
-            self.ids, self.store, self.scheduler, self.faults = ids, store, scheduler, faults
+            self.state = new_state
             self._start_history()
-            self._build_lifecycles()
-            self._build_rate_limiters()

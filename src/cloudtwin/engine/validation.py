@@ -15,7 +15,6 @@ from .errors import ApiError
 from .schema_messages import explain
 from .spec import Operation, Param
 
-MAX_BODY_BYTES = 1 * 1024 * 1024
 # A request body declared under this media type is taken as sent, whatever its Content-Type
 # (or none): a store of opaque objects, such as Swift, keeps any.
 ANY_MEDIA_TYPE = "*/*"
@@ -81,10 +80,10 @@ def _params(operation: Operation, location: str, values: Mapping[str, list[str]]
             _check(validator, parsed, where=location)
         except ApiError as error:
             name = str(error.extra.get("field", "")).partition("/")[0]
-            param = next((p for p in declared if p.name == name), None)
-            if param is None or param.out_of_schema == "invalid_request":
+            culprit = next((p for p in declared if p.name == name), None)
+            if culprit is None or culprit.out_of_schema == "invalid_request":
                 raise
-            raise ApiError(param.out_of_schema) from None
+            raise ApiError(culprit.out_of_schema) from None
     return parsed
 
 

@@ -9,7 +9,7 @@ defines `register(subparsers)`, which adds its full parser. A new command is one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Command:
     name: str
     module: str  # imported only when this command runs (or shows its own --help)
     help: str
+    register: str = "register"  # the module's function that adds the command's parser
 
 
 COMMANDS: list[Command] = [
@@ -28,6 +29,16 @@ COMMANDS: list[Command] = [
             "judge how a client handled the faults (Retry-After, backoff, duplicates, cost, …)"),
     Command("chaos", "cloudtwin.harness.chaos.cli",
             "run a command against a twin under a seeded fault profile; shrink a failure to a scenario"),
+    # Learning from a real endpoint.
+    Command("record", "cloudtwin.recording.commands",
+            "record a session with a real endpoint into a scenario, lifecycles, fixtures and HAR",
+            register="register_record"),
+    Command("proxy", "cloudtwin.recording.commands",
+            "a chaos proxy: the twin's fault rules in front of a real endpoint", register="register_proxy"),
+    Command("calibrate", "cloudtwin.recording.calibrate",
+            "fit lifecycle durations (and latencies) from recordings into a fixture overlay"),
+    Command("drift", "cloudtwin.recording.compare",
+            "run a scenario on the twin and on a real endpoint and report where the answers differ"),
     # Verbs against a running twin (its control plane over HTTP; --url, --admin-token, --json).
     Command("status", "cloudtwin.console.status", "what a running twin holds: clock, counts, next events"),
     Command("resources", "cloudtwin.console.resources", "list a running twin's resources (or show one)"),
@@ -36,11 +47,6 @@ COMMANDS: list[Command] = [
     Command("clock", "cloudtwin.console.clock", "a running twin's virtual clock: show or move it"),
     Command("state", "cloudtwin.console.state", "export or import a running twin's whole state"),
 ]
-
-# Each command module appends its `register` here when imported (kept for modules that do so);
-# the CLI calls the module's `register` itself, so this list is only a record.
-REGISTER: list[Callable[[Any], None]] = []
-
 
 class UsageError(Exception):
     """A mistake on the command line or in a file it names: `cloudtwin` prints `error: <message>`

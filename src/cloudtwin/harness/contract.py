@@ -14,22 +14,26 @@ example database, no reuse of response values (inputs do not depend on the serve
 through `[auth.openapi.<scheme>]` with the default account's credential, 401/403 not counted
 as accepting valid data (a wrong token must fail the run), `missing_auth` fatal for the CLI.
 
-What differs between providers is one `Profile` line in `PROFILES`: which spec, which auth
-scheme and credential field, where the error code sits in the error body. Everything else
-(mount, scheme type, error schema and table) is read from the spec.
+What differs between APIs is one `Profile` (`engine/contract_profile.py`), declared by the
+provider package that serves the API (`Provider.contract_profiles`, in its `contract.py`) and by
+the control plane beside its admin API: which spec, which auth scheme and credential field, where
+the error code sits in the error body. Everything else (mount, scheme type, error schema and
+table) is read from the spec. This module names no provider: it reads the registered ones.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import yaml
 
 from ..engine import resources
+from ..engine.contract_profile import CLIENT_TOKEN, DEFAULT_ACCOUNT, NO_AUTH_WARNING, Profile
+
+__all__ = ["CLIENT_TOKEN", "DEFAULT_ACCOUNT", "NO_AUTH_WARNING", "Profile", "Contract", "load", "profile", "schema"]
 
 BASE_URL_ENV = "CLOUDTWIN_CONTRACT_BASE_URL"
 TOKEN_ENV = "CLOUDTWIN_CONTRACT_TOKEN"
@@ -49,8 +53,6 @@ MAX_EXAMPLES = 20  # per operation
 STATEFUL_EXAMPLES = 40  # scenarios
 MAX_STEPS = 10  # calls per scenario
 ADMIN_TOKEN = "contract-admin-token-0000000000000"
-CLIENT_TOKEN = "@client_token"  # Profile.credential: the provider issues the token (see default_credential)
-DEFAULT_ACCOUNT = "default"
 
 # For the larger specs' CI suites: the coverage phase sends its positive boundary cases only (its
 # negative cases multiply with body size; negative data still runs in fuzzing, and in full in
@@ -61,54 +63,7 @@ CI_OVERRIDES = {"phases": {"coverage": {"generation": {"mode": "positive"}, "une
 # also allows 401/403, which lets a run with a wrong token pass; they are left out on purpose.
 POSITIVE_STATUSES = ["2xx", "404", "409", "429", "5xx"]
 NEGATIVE_STATUSES = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429", "5xx"]  # schemathesis' own
-# An API where 403 is a business answer (most operations on public images answer only 403) makes
-# schemathesis' missing_auth warning fire with a good token; a wrong one is still caught: 401 is
-# not in POSITIVE_STATUSES.
-NO_AUTH_WARNING = {"warnings": {"fail-on": []}}
-
-
-@dataclass(frozen=True)
-class Profile:
-    """The provider-specific facts a contract run needs; the rest comes from the spec."""
-
-    name: str  # the API name (Api.name, key of twin.specs)
-    provider: str  # the twin's provider, i.e. the URL prefix (/genesis, /_twin)
-    spec_file: str
-    auth_scheme: str | None  # a securitySchemes key to authenticate with
-    # field of accounts.yaml `credentials.<provider>`; None: the admin token; CLIENT_TOKEN: a token the
-    # provider issues in-process (`Provider.client_token`, e.g. a Rackspace Identity token)
-    credential: str | None
-    error_code_pointer: str | None = "/code"  # where the error code sits in an error body (None: no code)
-    error_message_pointer: str | None = "/message"
-    error_schema: str | None = "#/components/schemas/Error"  # None: errors are not JSON (Swift's HTML)
-    # False: an error body may also be HTML or text, chosen by the request's Accept (Glance);
-    # only JSON error bodies are then held to the error schema.
-    error_json_only: bool = True
-    # operationId -> statuses a schema-valid request may also get, for business rules JSON Schema
-    # cannot state (cross-field, cross-resource, quota). Say which rule in a comment.
-    accepts: Mapping[str, list[str]] = field(default_factory=dict)
-    # operationId -> {"body.<field>": (values, probability)}: values the generator prefers, so that
-    # valid-looking requests get past the provider's business rules and reach deeper states.
-    hints: Callable[[], Mapping[str, Mapping[str, tuple[list[Any], float]]]] | None = None
-    # Creates and deletes finish on the provider's clock (`creating` then `created`; `deleting`
-    # then 404), as on the real provider. The state machine lets virtual time pass after each
-    # accepted POST or DELETE, as a polling client waits, so `use_after_free` sees deletes done;
-    # against an endpoint whose clock cannot be moved, `use_after_free` is off.
-    async_deletes: bool = False
-    # operationId -> statuses an invalid request may also get (`negative_data_rejection`), say why.
-    negative_accepts: Mapping[str, list[str]] = field(default_factory=dict)
-    # Extra schemathesis config for this API, merged over the defaults (say why in a comment).
-    config: Mapping[str, Any] = field(default_factory=dict)
-    # Fixed parameter values (`{"path.account": ...}`): the default account's, for the twin and
-    # the fixtures; against a real endpoint `load(overrides={"parameters": ...})` gives the real ones.
-    parameters: Callable[[], Mapping[str, Any]] | None = None
-
-    @property
-    def spec_path(self) -> Path:
-        return resources.spec_dir() / self.spec_file
-
-
-def operations_config(prof: "Profile") -> dict[str, Any]:
+def operations_config(prof: Profile) -> dict[str, Any]:
     """`[[operations]]` and `[dictionaries]` from a profile's `accepts` and `hints`, one entry per operation."""
     per_operation: dict[str, dict[str, Any]] = {}
     for operation_id, statuses in prof.accepts.items():
@@ -132,181 +87,38 @@ def operations_config(prof: "Profile") -> dict[str, Any]:
     return out
 
 
-def _fixture(provider: str, name: str) -> Any:
-    return yaml.safe_load((resources.fixtures_dir() / provider / f"{name}.yaml").read_text(encoding="utf-8"))
+@lru_cache(maxsize=None)
+def _registry() -> tuple[dict[str, Profile], dict[str, str], dict[str, list[str]]]:
+    """Every registered API's profile, the names the command line also takes for one, and each
+    provider's APIs (a provider name on the command line stands for all of them)."""
+    from ..engine.admin import admin_provider
+    from ..providers import all_providers
+
+    profiles: dict[str, Profile] = {}
+    aliases: dict[str, str] = {}
+    provider_apis: dict[str, list[str]] = {}
+    for provider in [*all_providers(), admin_provider()]:
+        for prof in provider.contract_profiles() if provider.contract_profiles else ():
+            profiles[prof.name] = prof
+            aliases.update({alias: prof.name for alias in prof.aliases})
+            provider_apis.setdefault(prof.provider, []).append(prof.name)
+    return profiles, aliases, provider_apis
 
 
-def _openssh_key(key_type: str, label: str) -> str:
-    """A well-formed OpenSSH public key line (fixed bytes; never used to log in anywhere)."""
-    import base64
-    import hashlib
-    import struct
-
-    def string(data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + data
-
-    blob = string(key_type.encode()) + string(hashlib.sha256(label.encode()).digest())
-    return f"{key_type} {base64.b64encode(blob).decode()} {label}@cloudtwin"
-
-
-def genesis_hints() -> dict[str, dict[str, tuple[list[Any], float]]]:
-    """Real instance types, image slugs and a valid key, so that creates succeed often enough.
-
-    Generators favour a dictionary's first entries: those come first that fit together
-    (stock in NORD-NO-KRS-1, an image every accelerator runs).
-    """
-    types_info = _fixture("genesis", "instance_types")["instance_types"]
-    types = sorted(types_info, key=lambda t: ("NORD-NO-KRS-1" not in types_info[t].get("stock", {}),
-                                              types_info[t].get("gpus", 0), t))
-    catalogue = _fixture("genesis", "images")["images"]
-    images = [i["slug"] for i in sorted(catalogue, key=lambda i: -len(i.get("accelerators") or []))
-              if i.get("slug")]
-    sizes = ([1, 10, 100, 500], 0.8)  # GiB, well inside the default account's storage quota
-    return {
-        "createInstance": {"body.type": (types, 0.9), "body.image": (images, 0.9),
-                           "body.region": (["NORD-NO-KRS-1"], 0.7)},
-        "createVolume": {"body.size": sizes, "body.region": (["NORD-NO-KRS-1"], 0.5)},
-        "updateVolume": {"body.size": sizes},
-        "createFilesystem": {"body.size": sizes},
-        "updateFilesystem": {"body.size": sizes},
-        "createSnapshot": {"body.size": sizes},
-        "createSSHKey": {"body.value": ([_openssh_key("ssh-ed25519", "contract-a"),
-                                         _openssh_key("ssh-ed25519", "contract-b")], 0.8)},
-    }
-
-
-GENESIS_BUSINESS_RULES = {
-    # Every create that takes a `region` may answer 400 02045: ARC-IS-HAF-1 is in the Region enum
-    # for legacy accounts, and the contract runs as the default (current) account.
-    # 400: unknown instance type or image, image outside the region (02036) or unfit for the type (02035),
-    # ssh_keys with password (02046), unknown referenced ids (02048), type not offered there (02045).
-    # 403: the account's GPU or CPU quota (02039).
-    "createInstance": ["400", "403"],
-    "updateInstance": ["400"],  # disk_size shrinks (02042); unknown or other-region volume/group (02048, 02036)
-    "createVolume": ["400", "403"],  # ssd outside NORD-NO-KRS-1 (02045); storage quota (02039)
-    "updateVolume": ["400", "403"],  # shrinking (02042); storage quota (02039)
-    "createFilesystem": ["400"],  # the legacy-only region (02045)
-    "updateFilesystem": ["400"],  # shrinking (02042)
-    "createSecurityGroup": ["400"],  # reserved names (02040); port_range_min above port_range_max (02002)
-    "updateSecurityGroup": ["400"],  # the same rules
-    "createSSHKey": ["400"],  # a value that is not an OpenSSH public key (02047)
-    "createFloatingIP": ["400"],  # the legacy-only region (02045)
-    "createSnapshot": ["400"],  # the legacy-only region (02045)
-    "cloneSnapshot": ["400"],  # the legacy-only region (02045)
-    "createInstanceSnapshot": ["400"],  # a legacy-only `replicated_region` (02045)
-}
-
-ADMIN_RULES = {
-    "freezeClock": ["400"],  # an `at` before the virtual now: the clock never moves backwards
-    "setClock": ["400"],  # the same
-    "advanceClock": ["400"],  # a `duration` longer than ten years (the bound `seconds` states in the schema)
-    # An unknown fault kind, attributes the kind refuses, a `match.path` that is no regular expression:
-    # FaultAction is open (`type` plus the kind's attributes) because kinds are registered at run time.
-    "addFault": ["400"],
-    "importState": ["400"],  # a document of another state version, or not a whole export
-}
-
-BARRACK_RULES = {
-    "obtainToken": ["401"],  # wrong email or password (authentication_failed): generated credentials are wrong
-    "refreshToken": ["401"],  # a refresh token the twin never issued (token_not_valid)
-    # 400: boot size under the image's minimum; a boot volume also listed in volumes to attach.
-    "createInstance": ["400"],
-    "addInstanceSecurityRule": ["400"],  # port_range_min above port_range_max (port_range_order)
-    "addFirewallRule": ["400"],  # the same rule on firewalls
-}
-
-# Glance answers 403 for most ownership and visibility rules: the contract runs as the default
-# account, and most ids it meets (links from listImages, spec examples) are Rackspace's public images.
-RACKSPACE_IMAGES_RULES = {
-    "listVersionsRoot": ["300"],  # Glance's version root answers 300 Multiple Choices (documented)
-    # An unknown `marker` (marker_not_found); `sort` together with `sort_key`/`sort_dir` (sort_mixed);
-    # more `sort_dir` values than `sort_key` values (sort_dir_count).
-    "listImages": ["400"],
-    "listTasks": ["400"],  # the same marker and sort rules for tasks
-    "createImage": ["403"],  # Rackspace registers images only by import task or snapshot (image_create_not_offered)
-    "uploadImageFile": ["403"],  # and never takes image data directly (image_upload_not_offered)
-    "downloadImageFile": ["403"],  # nor hands it out: export tasks do (image_download_not_offered)
-    # 403: a public or another account's image, a protected or read-only property; 413: property quota.
-    "updateImage": ["403", "413"],
-    "deleteImage": ["403"],  # a public, protected or another account's image
-    "deactivateImage": ["403"],  # only the owner, only from active (deactivate_forbidden, deactivate_bad_status)
-    "reactivateImage": ["403"],  # only the owner, only from deactivated
-    "addImageTag": ["403", "413"],  # not the owner; tag quota
-    "deleteImageTag": ["403"],  # not the owner
-    "listImageMembers": ["403"],  # public images have no members
-    "createImageMember": ["403", "413"],  # public images, not the owner; member quota
-    "getImageMember": ["403"],  # public images have no members
-    "updateImageMember": ["403"],  # only the member may set its status; public images have no members
-    "deleteImageMember": ["403"],  # only the owner removes members; public images have no members
-    "createTask": ["403"],  # a task type or target the account may not run (task_create_forbidden)
-}
-
-def files_parameters() -> dict[str, str]:
-    """Cloud Files' `{account}`: the default account's object-store tenant, as its catalog names it."""
-    tenant = (_fixture("rackspace", "object_store").get("accounts") or {}).get(DEFAULT_ACCOUNT, {})
-    return {"path.account": str(tenant["object_store_tenant"])}
-
-
-# 403: an `{account}` that is not the token's object-store tenant (Swift: "Access was denied"). The
-# fixed `path.account` covers the operations phases; the state machine's first calls generate it.
-RACKSPACE_FILES_RULES = {op: ["403"] for op in ("listContainers", "listObjects", "createContainer",
-                                                  "deleteContainer", "putObject", "deleteObject")}
-
-RACKSPACE_IDENTITY_RULES = {
-    "authenticate": ["401",  # generated credentials name no user, or the wrong password/API key
-                     "400"],  # tenantId together with tenantName (Identity refuses both at once)
-}
-
-PROFILES: dict[str, Profile] = {
-    "genesis": Profile("genesis", "genesis", "genesis.yaml", auth_scheme="bearerAuth", credential="token",
-                       accepts=GENESIS_BUSINESS_RULES, hints=genesis_hints, async_deletes=True),
-    "twin-admin": Profile("twin-admin", "_twin", "twin-admin.yaml", auth_scheme="adminToken", credential=None,
-                          error_code_pointer="/error/code", error_message_pointer="/error/message",
-                          accepts=ADMIN_RULES),
-    "barrack": Profile("barrack", "barrack", "barrack.yaml", auth_scheme="ApiKeyAuth", credential="api_key",
-                       error_schema="#/components/schemas/ErrorResponse", error_message_pointer="/detail",
-                       accepts=BARRACK_RULES,
-                       # Flows follow the spec's links only: schemathesis' dependency analysis links
-                       # `snapshot_ids` of a request body (integers it may write as 427195.0) to the
-                       # `{snapshot_id}` path segment, a flow no client makes.
-                       # obtainToken/refreshToken answer only 401 to generated credentials (NO_AUTH_WARNING).
-                       config={"phases": {"stateful": {"inference": {"algorithms": ["location-headers"]}}},
-                               **NO_AUTH_WARNING}),
-    "rackspace-images": Profile("rackspace-images", "rackspace", "rackspace-images.yaml", auth_scheme="rackspaceToken",
-                                credential=CLIENT_TOKEN, error_json_only=False, accepts=RACKSPACE_IMAGES_RULES,
-                                config=NO_AUTH_WARNING,
-                                # Property filters are `{type: string}` values of an exploded query object;
-                                # schemathesis "violates" them with numbers, which are strings on the wire
-                                # (its query additionalProperties false positive), so the twin rightly answers 200.
-                                negative_accepts={"listImages": ["200"]}),
-    # GET /v2.0/tenants takes an Identity token; the other operations need none.
-    "rackspace-identity": Profile("rackspace-identity", "rackspace", "rackspace-identity.yaml",
-                                  auth_scheme="rackspaceToken", credential=CLIENT_TOKEN,
-                                  error_schema="#/components/schemas/IdentityFault",
-                                  error_code_pointer=None, error_message_pointer=None,
-                                  accepts=RACKSPACE_IDENTITY_RULES, config=NO_AUTH_WARNING),
-    # Swift answers errors as short HTML pages: no JSON error shape to hold them to. The `{account}`
-    # path segment is the default account's object-store tenant (see files_parameters).
-    "rackspace-files": Profile("rackspace-files", "rackspace", "rackspace-files.yaml", auth_scheme="rackspaceToken",
-                               credential=CLIENT_TOKEN, error_schema=None, error_code_pointer=None,
-                               error_message_pointer=None, parameters=lambda: files_parameters(),
-                               accepts=RACKSPACE_FILES_RULES, config=NO_AUTH_WARNING,
-                               # An object is any bytes: a "wrongly typed" body is still an object (201).
-                               negative_accepts={"putObject": ["201"]}),
-}
-ALIASES = {"_twin": "twin-admin", "admin": "twin-admin", "images": "rackspace-images",
-           "identity": "rackspace-identity", "files": "rackspace-files"}
-# A provider name on the command line stands for all of its APIs.
-PROVIDER_APIS = {"genesis": ["genesis"], "barrack": ["barrack"],
-                 "rackspace": ["rackspace-images", "rackspace-identity", "rackspace-files"],
-                 "_twin": ["twin-admin"], "twin-admin": ["twin-admin"], "admin": ["twin-admin"]}
+def __getattr__(name: str) -> Any:
+    """`PROFILES`, `ALIASES` and `PROVIDER_APIS`, read from the providers when first asked for."""
+    tables = {"PROFILES": 0, "ALIASES": 1, "PROVIDER_APIS": 2}
+    if name in tables:
+        return _registry()[tables[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def profile(name: str) -> Profile:
-    key = ALIASES.get(name, name)
-    if key not in PROFILES:
-        raise KeyError(f"no contract profile for {name!r} (known: {', '.join(sorted(PROFILES))})")
-    return PROFILES[key]
+    profiles, aliases, _ = _registry()
+    key = aliases.get(name, name)
+    if key not in profiles:
+        raise KeyError(f"no contract profile for {name!r} (known: {', '.join(sorted(profiles))})")
+    return profiles[key]
 
 
 @lru_cache(maxsize=None)
@@ -316,7 +128,7 @@ def _document(spec_file: str) -> dict[str, Any]:
 
 def profile_for_title(title: str) -> Profile | None:
     """The profile whose spec has this `info.title` (how checks tell the schemas apart)."""
-    for candidate in PROFILES.values():
+    for candidate in _registry()[0].values():
         if str((_document(candidate.spec_file).get("info") or {}).get("title", "")) == title:
             return candidate
     return None
@@ -532,11 +344,12 @@ def reset_twin(twin: Any) -> None:
 def new_twin(prof: Profile, *, seed: int = TWIN_SEED) -> tuple[Any, Any]:
     """A twin serving this API (and its control plane), reset and frozen; and its Flask app."""
     from ..app import build_twin, create_app
+    from ..engine.admin import ADMIN
 
-    providers = [] if prof.provider == "_twin" else [prof.provider]
+    providers = [] if prof.provider == ADMIN else [prof.provider]
     twin = build_twin(providers, seed=seed)
     reset_twin(twin)
-    admin_token = ADMIN_TOKEN if prof.provider == "_twin" else None
+    admin_token = ADMIN_TOKEN if prof.provider == ADMIN else None
     app = create_app(twin, admin_token=admin_token)
     app.testing = True
     return twin, app

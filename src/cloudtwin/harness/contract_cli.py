@@ -39,7 +39,7 @@ from typing import Any, Mapping, NoReturn
 from urllib.parse import urlsplit
 
 # Light modules only: `cloudtwin contract --help` must not pay for schemathesis or the twin.
-from . import commands, contract, drift
+from . import contract, drift
 from .contract_flags import (PHASES, REAL_MAX_EXAMPLES, REAL_MAX_REQUESTS, REAL_RATE_LIMIT, TOKEN_VAR,
                              WRITE_METHODS, UsageError, check_flags, http_url, parameter_binding, phase_list,
                              positive_int, provider_or_api, rate_limit, selected_operations)
@@ -424,10 +424,10 @@ def register(commands_parser: Any) -> None:
         "contract", help="run the schemathesis contract suite against the twin or a real endpoint",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=__doc__.split("\n", 1)[1] + "\nRecording format (--check-recording):\n" + drift.RECORDING_HELP)
-    p.error = _one_line_error  # type: ignore[method-assign]
+    p.error = _one_line_error
     p.add_argument("provider", type=provider_or_api,
-                   help="genesis, barrack, rackspace (all three APIs), _twin, or one API "
-                        "(rackspace-images, rackspace-identity, rackspace-files)")
+                   help="a provider (all of its APIs), one API of it, or _twin (the control plane); "
+                        "an unknown name lists the known ones")
     p.add_argument("--api", action="append", help="only this API of the provider (repeatable)")
     p.add_argument("--base-url", type=http_url, help="the API's base URL on a real endpoint (instead of a served twin)")
     p.add_argument("--token", help=f"the credential for --base-url (or env {TOKEN_VAR})")
@@ -458,4 +458,3 @@ def register(commands_parser: Any) -> None:
     p.set_defaults(run=run_contract)
 
 
-commands.REGISTER.append(register)

@@ -50,7 +50,7 @@ def http_url(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} has no valid port") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL such as "
-                                         f"https://api.genesiscloud.com/compute/v1")
+                                         f"https://api.example.com/v1")
     return text.rstrip("/")
 
 

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import jsonschema
 from openapi_spec_validator import validate as validate_openapi
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from ..engine import resources
@@ -20,7 +20,6 @@ from ..engine.errors import ENGINE_DEFAULTS
 from ..engine.fixture_schemas import check_rows, describe, seeds_of
 from ..engine.spec import HTTP_METHODS, Spec, SpecError
 from ..engine.yamlio import load_shared
-from . import commands
 
 # JSON Schema 2020-12 (every vocabulary) and the keywords OpenAPI 3.1 adds to a Schema Object.
 SCHEMA_KEYWORDS = frozenset({
@@ -158,7 +157,7 @@ def _operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]
 
 
 def _examples(document: dict[str, Any]) -> list[str]:
-    registry: Registry = Registry().with_resource("urn:spec", Resource(document, specification=DRAFT202012))
+    registry: Registry = Registry().with_resource("urn:spec", DRAFT202012.create_resource(document))
     problems = []
     for pointer, schema, example in _walk_examples(document, ""):
         validator = jsonschema.Draft202012Validator(
@@ -252,4 +251,3 @@ def register(commands_parser: Any) -> None:
     p.set_defaults(run=lint)
 
 
-commands.REGISTER.append(register)

@@ -24,6 +24,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from ..engine.ids import seed_value
 from .handle import ServedTwin, TwinHandle
 
 
@@ -115,7 +116,7 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     seed: Any = config.getoption("--cloudtwin-seed")
     options: dict[str, Any] = {
         "providers": config.getoption("--cloudtwin-provider"),
-        "seed": int(seed) if str(seed).lstrip("-").isdigit() else seed,
+        "seed": seed_value(seed),
         "fixtures": Path(config.getoption("--cloudtwin-fixtures")) if config.getoption("--cloudtwin-fixtures") else None,
         "overrides": None,
         "freeze": True,

@@ -32,7 +32,9 @@ class ScenarioFolders:
         invoked = config.invocation_params.dir
         flag = tuple((invoked / p).resolve() for p in config.getoption("--cloudtwin-scenarios") or [])
         ini = tuple(Path(p).resolve() for p in config.getini("cloudtwin_scenarios"))
-        named = tuple((invoked / arg.split("::")[0]).resolve() for arg in config.args)
+        # Only paths the user typed: not `testpaths` nor the current folder pytest falls back to.
+        typed = config.args_source == pytest.Config.ArgsSource.ARGS
+        named = tuple((invoked / arg.split("::")[0]).resolve() for arg in config.args) if typed else ()
         return cls(configured=ini + flag, from_flag=flag, named=named)
 
     def holds_scenario(self, path: Path) -> bool:

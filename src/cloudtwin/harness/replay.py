@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from . import commands
 from .commands import UsageError
 from .report import junit, text
 from .runner import Runner, ScenarioResult, build_twin_target
@@ -94,4 +93,3 @@ def register(commands_parser: Any) -> None:
     p.set_defaults(run=replay)
 
 
-commands.REGISTER.append(register)

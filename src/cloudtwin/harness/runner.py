@@ -178,7 +178,8 @@ class Runner:
 
     def _mismatches(self, expect: Mapping[str, Any] | None, response: Response) -> list[Mismatch]:
         if not expect:
-            return []
+            # No expectation still means an answer: a request that got none is not a pass.
+            return [Mismatch("connection", "an answer", response.error)] if response.error else []
         expect = self._sub(dict(expect))
         problems: list[Mismatch] = []
         if "error" in expect or response.error:

@@ -63,7 +63,7 @@ def load(path: Path) -> Scenario:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise ScenarioError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(document, dict):
+    if node is None or not isinstance(document, dict):
         raise ScenarioError(f"{path}:1: a scenario is a mapping with name, provider and steps")
     validator = jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
@@ -71,7 +71,7 @@ def load(path: Path) -> Scenario:
         error = _most_specific(errors[0])
         where = list(error.absolute_path)
         line = _line_of(node, where)
-        step = f" step {where[1] + 1}:" if len(where) >= 2 and where[0] == "steps" else ""
+        step = f" step {int(where[1]) + 1}:" if len(where) >= 2 and where[0] == "steps" else ""
         raise ScenarioError(f"{path}:{line}:{step} {_explain(error)}")
     _check_provider(path, node, document["provider"])
     steps = []

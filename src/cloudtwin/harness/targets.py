@@ -122,8 +122,11 @@ class HttpTarget(Target):
         except requests.Timeout:
             return Response(0, {}, "", error="timeout")
         except requests.ConnectionError as exc:
-            text = str(exc)
-            return Response(0, {}, "", error="reset" if "reset" in text.lower() else "empty")
+            text = str(exc).lower()
+            if "refused" in text or "resolve" in text or "name or service not known" in text:
+                # Nothing listens there (or no such host): not an answer cut short; say so.
+                return Response(0, {}, "", error=f"unreachable ({self.base_url})")
+            return Response(0, {}, "", error="reset" if "reset" in text else "empty")
 
     def base(self, provider: str, api: str | None) -> str:
         return ""  # the given base URL is the API's base

@@ -1,12 +1,34 @@
-"""The contract every fault kind fulfils, and the registry of kinds."""
+"""The contract every fault kind fulfils, and the registry of kinds.
+
+A kind is one module in `kinds/` (found by name, nothing else lists it): a registered
+`FaultAction` subclass with its documented fields (`description`, `fields`: the JSON Schema
+that spec/twin-admin.yaml carries for it, checked equal by a test), its decision (`apply`:
+the draw that picks this time's values) and its effect (`respond`: what it does to the
+answer or to the socket).
+
+Whatever serves the request (the pipeline's handler, a recording proxy's forwarder) uses it
+the same way:
+
+    decision = twin.faults.decide(request, now)      # None: no rule fired
+    if decision is not None:
+        journal["fault"] = decision.describe()
+        return decision.outcome.shape(answer, environ)  # answer() produces the real response
+"""
 
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 from ..errors import ApiError
+
+if TYPE_CHECKING:
+    from flask import Response
+
+Answer = Callable[[], "Response"]  # produces the real answer (runs the handler, or forwards)
+Effect = Callable[[Answer, Mapping[str, Any]], "Response"]  # (answer, WSGI environ) -> what the client gets
 
 
 @dataclass
@@ -15,15 +37,27 @@ class Outcome:
 
     error: ApiError | None = None  # answer with this error instead of the handler
     delay: float = 0.0  # wall-clock seconds to hold the response (network latency)
-    connection: str | None = None  # a socket-level behaviour (reset, hang, …)
-    connection_options: dict[str, Any] = field(default_factory=dict)
+    effect: Effect | None = None  # shapes the answer or the connection (drip, reset, …)
     note: dict[str, Any] = field(default_factory=dict)  # what to journal about the draw
+
+    def shape(self, answer: Answer, environ: Mapping[str, Any]) -> "Response":
+        """Apply the fault: wait, then answer with its error (raised), its effect, or the real answer."""
+        if self.delay:
+            time.sleep(self.delay)  # network latency is real time by design; never under the lock
+        if self.error is not None:
+            raise self.error
+        if self.effect is None:
+            return answer()
+        return self.effect(answer, environ)
 
 
 class FaultAction:
-    """One kind of fault. Subclasses declare `kind` and implement the three methods."""
+    """One kind of fault. Subclasses declare `kind`, `description` and `fields`, and implement
+    `from_dict`, `to_dict` and `apply` (and `respond` when the kind has an effect)."""
 
     kind: ClassVar[str]
+    description: ClassVar[str]  # one line, as the admin spec documents the kind
+    fields: ClassVar[dict[str, Any]]  # field -> JSON Schema, as the admin spec documents it
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> "FaultAction":
@@ -34,6 +68,21 @@ class FaultAction:
 
     def apply(self, rng: random.Random) -> Outcome:
         raise NotImplementedError
+
+    def respond(self, answer: Answer, environ: Mapping[str, Any]) -> "Response":
+        """The kind's effect on the answer or the socket (for kinds whose `apply` names it)."""
+        raise NotImplementedError
+
+    @classmethod
+    def component(cls) -> str:
+        """The kind's schema name in spec/twin-admin.yaml: `rate_limit` -> `RateLimitFault`."""
+        return "".join(part.title() for part in cls.kind.split("_")) + "Fault"
+
+    @classmethod
+    def schema(cls) -> dict[str, Any]:
+        """The kind's JSON Schema, as spec/twin-admin.yaml documents it under `component()`."""
+        return {"type": "object", "additionalProperties": False, "required": ["type"],
+                "description": cls.description, "properties": {"type": {"const": cls.kind}, **cls.fields}}
 
 
 FAULT_KINDS: dict[str, type[FaultAction]] = {}

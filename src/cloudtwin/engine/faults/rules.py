@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..clock import iso, parse_iso
@@ -161,8 +161,13 @@ class Decision:
     outcome: Outcome
     draw: float | None
     at: float
-    journal: dict[str, Any] = field(default_factory=dict)
     nth: int = 0  # which match of its rule this was: "the nth match" replays this very firing
+
+    def describe(self) -> dict[str, Any]:
+        """What the journal says about it: the rule, its kind, the draw, and the kind's own note."""
+        kind = self.rule.action.kind if self.rule.action is not None else "lifecycle"
+        return {"rule": self.rule.id, "kind": kind, "draw": self.draw, "at": iso(self.at), "nth": self.nth,
+                **self.outcome.note}
 
 
 class FaultEngine:
@@ -210,7 +215,7 @@ class FaultEngine:
             return None
         with self._lock:
             candidates = [r for r in self._rules.values() if r.action is not None and r.match.matches(request)]
-            return self._choose(candidates, now, lambda rule: rule.action.apply(self._ids.rng("faults")))  # type: ignore[union-attr]
+            return self._choose(candidates, now, lambda rule: rule.action.apply(self._ids.rng("faults")))
 
     def decide_lifecycle(self, provider: str, row: Any, state: str, now: float) -> Decision | None:
         """The first lifecycle rule that fires as this row enters this state."""

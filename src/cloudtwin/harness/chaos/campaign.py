@@ -13,6 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
+from ...providers import KNOWN
 from ..handle import ServedTwin
 from .shrink import ddmin
 
@@ -127,7 +128,8 @@ def scenario_document(fired: Sequence[Fired], *, seed: int | str, profile: str, 
                       exit_status: int) -> dict[str, Any]:
     """The minimal faults as a scenario: `cloudtwin chaos --scenario FILE -- COMMAND` replays them."""
     providers = [f.rule.get("match", {}).get("provider") for f in fired]
-    provider = next((p for p in providers if p), None) or "genesis"
+    # A scenario names a default provider; a profile whose rules name none runs under the first known.
+    provider = next((p for p in providers if p), None) or next(iter(KNOWN))
     shown = " ".join(command)
     return {
         "name": f"chaos: {len(fired)} fault(s) that make `{shown}` fail",

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .. import commands
+from ...engine.ids import seed_value
 from ..handle import TwinError, TwinHandle
 from .campaign import Campaign, run_once, scenario_document
 from .profiles import BUILT_IN, ProfileError, load
@@ -102,7 +102,7 @@ def register(commands_parser: Any) -> None:
                     "set still fails, and writes that set as a scenario (exit 1). Exit 0 if it survived.")
     p.add_argument("--profile", default="flaky-network",
                    help=f"{', '.join(BUILT_IN)}, or a YAML file with a `faults:` list (default %(default)s)")
-    p.add_argument("--seed", default="0", help="the twin's seed: ids and every fault draw (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, help="the twin's seed: ids and every fault draw (default 0)")
     p.add_argument("--out", default="chaos-minimal.yaml", help="where the shrunk scenario goes (default %(default)s)")
     p.add_argument("--scenario", help="instead of a campaign: replay a shrunk scenario's faults under COMMAND")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds one run of COMMAND may take")
@@ -112,4 +112,3 @@ def register(commands_parser: Any) -> None:
     p.set_defaults(run=chaos)
 
 
-commands.REGISTER.append(register)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .. import commands
 from . import Options, judge
 from .source import SourceError, from_file, from_replay, from_url
 
@@ -65,4 +64,3 @@ def register(commands_parser: Any) -> None:
     p.set_defaults(run=verdict)
 
 
-commands.REGISTER.append(register)

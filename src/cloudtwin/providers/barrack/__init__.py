@@ -13,7 +13,7 @@ from functools import partial
 from ...engine.errors import ResolvedError
 from ...engine.provider import Api, Provider, Rendered, RequestInfo
 from ...engine import weather as capacity_weather
-from . import auth, billing, hooks, meter, protection, resources, weather  # noqa: F401  (resources declares the stored kinds)
+from . import auth, billing, contract, hooks, meter, protection, resources, weather  # noqa: F401  (resources declares the stored kinds)
 from .common import NAME
 from .handlers import handlers
 
@@ -50,6 +50,7 @@ def provider() -> Provider:
         admin_actions={"top_up": billing.top_up, "sell_out": weather.sell_out},
         base_paths={NAME: "/api/v1"},
         client_token=lambda ctx: ctx.account.credentials[NAME]["api_key"],  # type: ignore[union-attr]
+        contract_profiles=lambda: contract.PROFILES,
         auth_headers=lambda token: {API_KEY_HEADER: token},
         price=meter.price,
     )

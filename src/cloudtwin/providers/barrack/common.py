@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar, overload
 
+from ...engine import paging
 from ...engine.clock import iso
+from ...engine.counters import counter
 from ...engine.errors import ApiError
 from ...engine.provider import Call, Context
 from ...engine.store import Row
@@ -23,12 +24,11 @@ def stamp(ctx: Context) -> str:
 
 
 def next_id(ctx: Context, kind: str) -> int:
-    """Django-style auto-increment primary keys, one sequence per kind, shared by all accounts."""
-    from . import resources  # resources' behaviour imports this module
-
-    row = ctx.shared.find(resources.Counter, kind) or ctx.shared.add(resources.Counter, kind, {"last": 0})
-    row.last += 1
-    return row.last
+    """Django-style auto-increment primary keys, one sequence per kind, shared by all accounts
+    (the `counter` kind is declared provider-wide)."""
+    row = counter(ctx, "counter", kind, lambda: {"last": 0})
+    row.data["last"] += 1
+    return int(row.data["last"])
 
 
 def money(value: float) -> float:
@@ -99,13 +99,10 @@ def paged(call: Call, key: str, items: list[Any], each: Callable[[Any], Any] | N
           **extra: Any) -> dict[str, Any]:
     """`{key: [...], "pagination": {...}}` over an already filtered list, newest first by caller;
     `each` turns an item into its body, for the page's items only."""
-    page = int(call.query.get("page", 1))
     size = int(call.query.get("page_size", call.fixtures["limits"]["pagination"]["default_page_size"]))
-    start = (page - 1) * size
-    total = len(items)
-    shown = items[start:start + size]
-    return {**extra, key: shown if each is None else [each(item) for item in shown],
-            "pagination": {"page": page, "page_size": size, "total": total, "total_pages": math.ceil(total / size)}}
+    shown = paging.numbered(items, int(call.query.get("page", 1)), size, each)
+    return {**extra, key: shown.items, "pagination": {"page": shown.page, "page_size": shown.size,
+                                                      "total": shown.total, "total_pages": shown.pages}}
 
 
 def matches(call: Call, **values: Any) -> bool:

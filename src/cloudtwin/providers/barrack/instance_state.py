@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...engine import addresses
 from ...engine.provider import Context
 from ...engine.store import Row
 from . import billing, stock
@@ -77,9 +78,9 @@ def _built(ctx: Context, row: Row) -> None:
     data = row.data
     if data["server_uuid"] is None:
         data["server_uuid"] = ctx.ids.uuid4()
-        data["fixed_ip"] = ctx.ids.ipv4(PRIVATE_CIDR)
+        data["fixed_ip"] = addresses.take(ctx, row, "private", PRIVATE_CIDR)
     if row.meta.get("public_ip", True) and data["floating_ip"] is None:
-        data["floating_ip"] = ctx.ids.ipv4(PUBLIC_CIDR)
+        data["floating_ip"] = addresses.take(ctx, row, "public", PUBLIC_CIDR)
         data["floating_ip_status"] = "ATTACHED"
     jupyter_url(row)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...engine import addresses
 from ...engine.provider import Context
 from ...engine.shapes import PROVIDER, Field, MetaField, Resource
 from . import billing, instance_state, snapshot_state, stock, storage
@@ -58,6 +59,7 @@ class Instance(Named, provider=NAME, kind="instance"):
         """A deleted instance frees its GPUs and firewalls; its own boot disk goes, other volumes stay."""
         billing.stop_meter(ctx, self)
         stock.release(ctx, self)
+        addresses.release(ctx, self, ("public", self.floating_ip), ("private", self.fixed_ip))
         boot_id = self.boot_volume_id
         for volume_id in [boot_id, *self.data_volume_ids]:
             volume = ctx.records.find(Volume, str(volume_id)) if volume_id else None
@@ -201,6 +203,13 @@ class Stock(Resource, provider=NAME, kind="stock", scope=PROVIDER, body_only=())
 
     __slots__ = ()
     used = Field[int]()
+
+
+class Address(Resource, provider=NAME, kind="address", scope=PROVIDER, body_only=()):
+    """An address in use (`<scope>/<address>`), so no two instances draw the same (engine/addresses)."""
+
+    __slots__ = ()
+    holder = Field[str]()
 
 
 class ApiKeySecret(Resource, provider=NAME, kind="api_key_secret", scope=PROVIDER):

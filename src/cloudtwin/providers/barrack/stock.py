@@ -6,14 +6,14 @@ take one; hibernate and delete give it back (fixtures/barrack/gpus.yaml).
 
 from __future__ import annotations
 
+from ...engine.counters import counter
 from ...engine.errors import ApiError
 from ...engine.provider import Context
 from . import resources
 
 
 def _counter(ctx: Context, region: str, model: str, count: int) -> resources.Stock:
-    key = f"{region}/{model}/{count}"
-    return ctx.shared.find(resources.Stock, key) or ctx.shared.add(resources.Stock, key, {"used": 0})
+    return counter(ctx, resources.Stock, f"{region}/{model}/{count}", lambda: {"used": 0})
 
 
 def capacity(ctx: Context, region: str, model: str, count: int) -> int | None:

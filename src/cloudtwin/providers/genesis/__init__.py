@@ -12,7 +12,7 @@ from ...engine.errors import ApiError, ResolvedError
 from ...engine.provider import Api, Context, Provider, ProviderIds, Rendered, RequestInfo
 from ...engine.store import Account
 from ...engine import weather as capacity_weather
-from . import hooks, resources, weather  # noqa: F401  (resources declares the kinds this provider stores)
+from . import contract, hooks, resources, weather  # noqa: F401  (resources declares the kinds this provider stores)
 from .handlers import handlers
 
 NAME = "genesis"
@@ -53,6 +53,7 @@ def provider() -> Provider:
         new_credentials=new_credentials,
         base_paths={NAME: "/compute/v1"},
         client_token=lambda ctx: ctx.account.credentials[NAME]["token"],  # type: ignore[union-attr]
+        contract_profiles=lambda: contract.PROFILES,
         auth_headers=lambda token: {"Authorization": f"Bearer {token}"},
         timers={capacity_weather.CLEARS: capacity_weather.clears},
         admin_actions={"sell_out": weather.sell_out},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from ...engine import paging
 from ...engine.clock import iso
 from ...engine.errors import ApiError
 from ...engine.provider import Call, Context
@@ -37,12 +38,8 @@ def page_list(call: Call, items: Sequence[Any], key: str, each: Callable[[Any], 
     """The same answer over an already-filtered sequence; `each` renders only the page's items
     (rows stay packed unless shown). `page` has no upper bound: Python's integers do not
     overflow, and a page past the end is answered empty without slicing or rendering anything."""
-    page = int(call.query.get("page", 1))
-    per_page = int(call.query.get("per_page", 50))
-    start = (page - 1) * per_page
-    shown = items[start:start + per_page] if start < len(items) else []
-    return {key: [each(item) for item in shown] if each else list(shown), "total_count": len(items),
-            "page": page, "per_page": per_page}
+    shown = paging.numbered(items, int(call.query.get("page", 1)), int(call.query.get("per_page", 50)), each)
+    return {key: shown.items, "total_count": shown.total, "page": shown.page, "per_page": shown.size}
 
 
 def is_legacy(ctx: Context) -> bool:

@@ -3,11 +3,13 @@ or goes away is its kind's own behaviour: see `resources`.)"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...engine.clock import iso
 from ...engine.provider import Context
 from .resources import SecurityGroup
 
-STANDARD_GROUP_RULES = [
+STANDARD_GROUP_RULES: list[dict[str, Any]] = [
     {"protocol": "tcp", "direction": "ingress", "port_range_min": 22, "port_range_max": 22},
     {"protocol": "icmp", "direction": "ingress", "port_range_min": None, "port_range_max": None},
     {"protocol": "all", "direction": "egress", "port_range_min": None, "port_range_max": None},

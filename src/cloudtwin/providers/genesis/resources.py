@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from ...engine import addresses
 from ...engine.clock import iso
 from ...engine.provider import Context
 from ...engine.shapes import PROVIDER, Field, MetaField, Resource
-from . import addresses, stock, usage
+from . import stock, usage
 from .common import region_of
 
 NAME = "genesis"

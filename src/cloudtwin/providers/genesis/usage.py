@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...engine.counters import counter
 from ...engine.provider import Context
 from ...engine.store import Row
 from . import resources
@@ -21,8 +22,8 @@ KIND = "usage"  # one row per account and total, id `<account>/<total>`: undecla
 
 
 def _counter(ctx: Context, name: str) -> Row:
-    key = f"{ctx.account.id}/{name}"  # type: ignore[union-attr]
-    return ctx.records.find(KIND, key) or ctx.records.add(KIND, key, _count(ctx, name))
+    """One of the account's totals (the hooks' ctx is the row's account)."""
+    return counter(ctx, KIND, f"{ctx.account.id}/{name}", lambda: _count(ctx, name))  # type: ignore[union-attr]
 
 
 def _count(ctx: Context, name: str) -> dict[str, object]:

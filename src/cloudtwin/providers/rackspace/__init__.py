@@ -14,7 +14,7 @@ from __future__ import annotations
 from ...engine.errors import ApiError
 from ...engine.provider import Api, Context, Provider, RequestInfo
 from ...engine.store import Account
-from . import operator, resources, seed, tokens, views  # noqa: F401  (resources declares the stored kinds)
+from . import contract, operator, resources, seed, tokens, views  # noqa: F401  (resources declares the stored kinds)
 from .common import NAME
 from .errors import render_files_error, render_identity_error, render_images_error, request_id
 from .handlers import files_handlers, identity_handlers, images_handlers
@@ -55,4 +55,5 @@ def provider() -> Provider:
         # The dashboard's resource page: the same views getImage/getTask answer with, with no
         # token minted (which would draw from the seeded id stream) just to look.
         resource_views={"image": lambda ctx, row: views.image(row), "task": lambda ctx, row: views.task(row)},
+        contract_profiles=lambda: contract.PROFILES,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode
 
@@ -72,8 +73,12 @@ def sorted_rows(rows: Iterable[Row], pairs: Sequence[tuple[str, str]]) -> list[R
     least significant first, so each row's value is read once per key (not per comparison)."""
     ordered = list(rows)
     for key, direction in reversed(pairs):
-        ordered.sort(key=lambda row, key=key: _nulls_first(row.field(key)), reverse=direction == "desc")
+        ordered.sort(key=partial(_sort_value, key), reverse=direction == "desc")
     return ordered
+
+
+def _sort_value(key: str, row: Row) -> tuple[int, Any]:
+    return _nulls_first(row.field(key))
 
 
 def _nulls_first(value: Any) -> tuple[int, Any]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
-from ..base import FaultAction, Outcome, register
+from flask import Response
+
+from ..base import Answer, FaultAction, Outcome, register
 
 MAX_SECONDS = 60.0
 
@@ -15,6 +18,13 @@ MAX_SECONDS = 60.0
 @dataclass
 class DripFault(FaultAction):
     kind = "drip"
+    description = "The right answer, a few bytes at a time."
+    fields = {
+        "chunk_bytes": {"type": "integer", "minimum": 1, "default": 16},
+        "interval_ms": {"type": "number", "minimum": 0, "default": 100},
+        "max_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 60, "default": 10,
+                        "description": "The whole answer never takes longer."},
+    }
     chunk_bytes: int = 16
     interval_ms: float = 100.0
     max_seconds: float = 10.0  # the whole answer never takes longer than this
@@ -32,5 +42,20 @@ class DripFault(FaultAction):
                 "max_seconds": self.max_seconds}
 
     def apply(self, rng: random.Random) -> Outcome:
-        return Outcome(connection="drip", connection_options={
-            "chunk_bytes": self.chunk_bytes, "interval": self.interval_ms / 1000, "max_seconds": self.max_seconds})
+        return Outcome(effect=self.respond)
+
+    def respond(self, answer: Answer, environ: Mapping[str, Any]) -> Response:
+        response = answer()
+        body = response.get_data()
+        chunks = max(1, -(-len(body) // self.chunk_bytes))
+        pause = min(self.interval_ms / 1000, self.max_seconds / chunks)
+
+        def slowly() -> Iterator[bytes]:
+            for start in range(0, len(body), self.chunk_bytes):
+                if start:
+                    time.sleep(pause)
+                yield body[start:start + self.chunk_bytes]
+
+        out = Response(slowly(), status=response.status_code, headers=dict(response.headers))
+        out.headers["Content-Length"] = str(len(body))
+        return out

@@ -14,6 +14,14 @@ from ..base import FaultAction, Outcome, register
 @dataclass
 class ErrorFault(FaultAction):
     kind = "error"
+    description = "An error status with the provider's own error body."
+    fields = {
+        "status": {"type": "integer", "minimum": 400, "maximum": 599, "default": 503},
+        "key": {"type": "string", "default": "fault",
+                "description": "A key of the provider's error table (its code and message); an unknown key "
+                               "answers the provider's generic error."},
+        "message": {"type": ["string", "null"], "description": "Replaces the table's message."},
+    }
     status: int = 503
     key: str = "fault"  # a key of the provider's error table (its code and message)
     message: str | None = None

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..base import FaultAction, Outcome, register
+from flask import Response
+
+from ... import connection
+from ..base import Answer, FaultAction, Outcome, register
 
 MAX_SECONDS = 60.0
 
@@ -15,6 +19,8 @@ MAX_SECONDS = 60.0
 @dataclass
 class HangFault(FaultAction):
     kind = "hang"
+    description = "Silence until the client gives up, bounded."
+    fields = {"seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 60, "default": 30}}
     seconds: float = 30.0
 
     @classmethod
@@ -28,4 +34,11 @@ class HangFault(FaultAction):
         return {"type": self.kind, "seconds": self.seconds}
 
     def apply(self, rng: random.Random) -> Outcome:
-        return Outcome(connection="hang", connection_options={"seconds": self.seconds})
+        return Outcome(effect=self.respond)
+
+    def respond(self, answer: Answer, environ: Mapping[str, Any]) -> Response:
+        """Say nothing until the client gives up (or the bound passes), then close."""
+        if connection.client_socket(environ) is None:
+            return connection.in_process("timeout")  # no client to outwait in-process: what it would see
+        time.sleep(min(self.seconds, MAX_SECONDS))
+        return connection.sever(environ, "empty")

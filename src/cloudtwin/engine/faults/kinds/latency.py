@@ -16,6 +16,14 @@ MAX_DELAY_SECONDS = 30.0
 @dataclass
 class LatencyFault(FaultAction):
     kind = "latency"
+    description = "The right answer, late (wall-clock time, at most 30 s)."
+    fields = {
+        "ms": {"type": "number", "minimum": 0, "maximum": 30000, "default": 0,
+               "description": "The delay, or the median for lognormal."},
+        "jitter_ms": {"type": "number", "minimum": 0, "default": 0, "description": "uniform: ms ± jitter_ms."},
+        "distribution": {"type": "string", "enum": ["fixed", "uniform", "lognormal"], "default": "fixed"},
+        "sigma": {"type": "number", "minimum": 0, "default": 0.5, "description": "The log-normal shape."},
+    }
     ms: float = 0.0  # fixed delay, or the median for log-normal
     jitter_ms: float = 0.0  # uniform: ms ± jitter_ms
     distribution: str = "fixed"  # fixed | uniform | lognormal

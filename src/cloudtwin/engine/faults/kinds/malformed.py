@@ -6,7 +6,9 @@ import random
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..base import FaultAction, Outcome, register
+from flask import Response
+
+from ..base import Answer, FaultAction, Outcome, register
 
 DEFAULT_BODY = "<html><head><title>502 Bad Gateway</title></head><body>upstream error</body></html>"
 
@@ -15,6 +17,12 @@ DEFAULT_BODY = "<html><head><title>502 Bad Gateway</title></head><body>upstream 
 @dataclass
 class MalformedFault(FaultAction):
     kind = "malformed"
+    description = "A body that is not what it says (by default a proxy's HTML page labelled JSON)."
+    fields = {
+        "status": {"type": "integer", "minimum": 200, "maximum": 599, "default": 200},
+        "body": {"type": "string"},
+        "content_type": {"type": "string", "default": "application/json"},
+    }
     status: int = 200
     body: str = DEFAULT_BODY
     content_type: str = "application/json"
@@ -31,4 +39,7 @@ class MalformedFault(FaultAction):
         return {"type": self.kind, "status": self.status, "body": self.body, "content_type": self.content_type}
 
     def apply(self, rng: random.Random) -> Outcome:
-        return Outcome(connection="malformed", connection_options=self.to_dict())
+        return Outcome(effect=self.respond)
+
+    def respond(self, answer: Answer, environ: Mapping[str, Any]) -> Response:
+        return Response(self.body, status=self.status, content_type=self.content_type)  # the handler never runs

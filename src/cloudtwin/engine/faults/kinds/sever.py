@@ -10,12 +10,19 @@ import random
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
-from ..base import FaultAction, Outcome, register
+from flask import Response
+
+from ... import connection
+from ..base import Answer, FaultAction, Outcome, register
+
+AFTER_HANDLER = {"type": "boolean", "default": False,
+                 "description": "The request takes effect; only its answer is lost."}
 
 
 @dataclass
 class _Sever(FaultAction):
-    how: ClassVar[str]
+    how: ClassVar[str]  # connection.sever's `how`
+    fields = {"after_handler": AFTER_HANDLER}
     after_handler: bool = False
 
     @classmethod
@@ -26,13 +33,19 @@ class _Sever(FaultAction):
         return {"type": self.kind, "after_handler": self.after_handler}
 
     def apply(self, rng: random.Random) -> Outcome:
-        return Outcome(connection=self.how, connection_options={"after_handler": self.after_handler})
+        return Outcome(effect=self.respond)
+
+    def respond(self, answer: Answer, environ: Mapping[str, Any]) -> Response:
+        if self.after_handler:
+            answer()  # the request takes effect; only its answer is lost
+        return connection.sever(environ, self.how)
 
 
 @register
 @dataclass
 class ResetFault(_Sever):
     kind = "reset"
+    description = "The connection is reset (TCP RST) with no answer."
     how = "reset"
 
 
@@ -40,4 +53,5 @@ class ResetFault(_Sever):
 @dataclass
 class EmptyReplyFault(_Sever):
     kind = "empty_reply"
+    description = "The connection closes with no answer."
     how = "empty"

@@ -14,6 +14,11 @@ from ..base import FaultAction, Outcome, register
 @dataclass
 class ThrottleFault(FaultAction):
     kind = "rate_limit"
+    description = "A 429 in the provider's error shape, with Retry-After."
+    fields = {
+        "retry_after": {"type": "integer", "minimum": 0, "default": 1, "description": "Seconds, sent as Retry-After."},
+        "message": {"type": ["string", "null"]},
+    }
     retry_after: int = 1
     message: str | None = None
 

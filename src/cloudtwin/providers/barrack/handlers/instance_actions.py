@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ....engine import addresses
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
@@ -69,8 +70,9 @@ def toggle_instance_public_ip(call: Call) -> dict[str, Any]:
     enabled = data["floating_ip"] is not None
     wanted = (call.body or {}).get("enable", not enabled)
     if wanted and not enabled:
-        data["floating_ip"], data["floating_ip_status"] = call.ids.ipv4(PUBLIC_CIDR), "ATTACHED"
+        data["floating_ip"], data["floating_ip_status"] = addresses.take(call, row, "public", PUBLIC_CIDR), "ATTACHED"
     elif not wanted and enabled:
+        addresses.release(call, row, ("public", data["floating_ip"]))
         data["floating_ip"], data["floating_ip_status"] = None, "DETACHED"
     row.meta["public_ip"] = wanted
     instance_state.jupyter_url(row)

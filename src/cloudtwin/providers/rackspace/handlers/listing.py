@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from functools import partial
+from typing import Any, Callable, Container
 
 from ....engine import paging
 from ....engine.errors import ApiError
@@ -20,6 +21,19 @@ RESERVED_KEYS = frozenset({"limit", "marker", "name", "id", "visibility", "membe
                            "updated_at", "sort_key", "sort_dir", "sort"})
 CHOICE_KEYS = ("name", "id", "status", "container_format", "disk_format")
 Keep = Callable[[Image], bool]
+
+
+# Filters bound to a key with functools.partial (a lambda with default arguments has no type).
+def _field_in(key: str, accepted: Container[Any], row: Image) -> bool:
+    return row.field(key) in accepted
+
+
+def _field_matches(key: str, matches: Callable[[Any], bool], row: Image) -> bool:
+    return matches(row.field(key))
+
+
+def _field_is(key: str, value: Any, row: Image) -> bool:
+    return bool(row.field(key) == value)
 
 
 def _scope(call: Call) -> Keep:
@@ -52,7 +66,7 @@ def _filters(call: Call) -> list[Keep]:
     for key in CHOICE_KEYS:
         if key in query:
             accepted = choices(str(query[key]))
-            keep.append(lambda row, key=key, accepted=accepted: row.field(key) in accepted)
+            keep.append(partial(_field_in, key, accepted))
     if query.get("tag"):
         tags = set(query["tag"])
         keep.append(lambda row: tags <= set(Image.tags.peek(row) or []))
@@ -63,10 +77,10 @@ def _filters(call: Call) -> list[Keep]:
     for key in ("created_at", "updated_at"):
         if key in query:
             matches = time_filter(str(query[key]), key)
-            keep.append(lambda row, key=key, matches=matches: matches(row.field(key)))
+            keep.append(partial(_field_matches, key, matches))
     for key, values in raw.items():
         if key not in RESERVED_KEYS:
-            keep.append(lambda row, key=key, value=values[-1]: row.field(key) == value)
+            keep.append(partial(_field_is, key, values[-1]))
     return keep
 
 

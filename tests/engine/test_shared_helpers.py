@@ -1,0 +1,53 @@
+"""The helpers every provider pages, counts and hands out addresses through (engine/paging.py,
+counters.py, addresses.py)."""
+
+from __future__ import annotations
+
+from cloudtwin.app import build_twin
+from cloudtwin.engine import addresses, paging
+from cloudtwin.engine.counters import counter
+from cloudtwin.engine.provider import Context
+from cloudtwin.engine.store import Row
+
+
+def _ctx(seed: int = 3) -> Context:
+    twin = build_twin(["genesis"], seed=seed)
+    return Context(twin, "genesis", twin.store.accounts["default"], twin.clock.now())
+
+
+def test_a_numbered_page_renders_only_its_items_and_counts_pages():
+    rendered: list[int] = []
+    page = paging.numbered(list(range(23)), 3, 10, lambda item: rendered.append(item) or item * 2)
+    assert (page.items, page.total, page.page, page.size, page.pages) == ([40, 42, 44], 23, 3, 10, 3)
+    assert rendered == [20, 21, 22]
+    assert paging.numbered(list(range(23)), 10**30, 10).items == []  # far past the end: empty, no slicing
+    assert paging.numbered([], 1, 10).pages == 0
+
+
+def test_a_counter_is_made_once_and_kept_with_the_state():
+    ctx = _ctx()
+    starts: list[int] = []
+    row = counter(ctx, "tally", "widgets", lambda: starts.append(1) or {"n": 0})
+    row.data["n"] += 2
+    assert counter(ctx, "tally", "widgets", lambda: starts.append(1) or {"n": 0}).data["n"] == 2
+    assert starts == [1] and row.account == "_genesis"
+    assert any(r[0] == "widgets" for r in ctx.twin.export_state()["store"]["tables"]["genesis"]["tally"])
+
+
+def test_addresses_are_unique_in_a_scope_until_released():
+    ctx = _ctx()
+    holders = [Row(f"t{i}", "thing", "default", i, {}) for i in range(7)]
+    taken = [addresses.take(ctx, holder, "public", "192.0.2.0/29") for holder in holders[:6]]
+    assert sorted(taken) == [f"192.0.2.{i}" for i in range(1, 7)]  # the range's six hosts, none twice
+    assert addresses.take(ctx, holders[0], "private", "192.0.2.0/29")  # another scope, another pool
+    addresses.release(ctx, holders[1], ("public", taken[0]))  # not its address: kept
+    addresses.release(ctx, holders[0], ("public", taken[0]))
+    assert addresses.take(ctx, holders[6], "public", "192.0.2.0/29") == taken[0]
+
+
+def test_the_same_seed_draws_the_same_addresses():
+    def draws(seed: int) -> list[str]:
+        ctx = _ctx(seed)
+        return [addresses.take(ctx, Row(f"t{i}", "thing", "default", i, {}), "public",
+                               "10.0.0.0/16") for i in range(5)]
+    assert draws(1) == draws(1) != draws(2)

@@ -1,0 +1,87 @@
+"""python-glanceclient, unmodified, through `cloudtwin record` in front of a Rackspace stand-in:
+it authenticates against identity through the proxy, and the catalog it gets back points
+at the proxy too. The token and API key appear in no output file."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import yaml
+import requests
+from glanceclient import Client
+
+from cloudtwin.harness.runner import Runner
+from cloudtwin.harness.scenario import load
+from cloudtwin.harness.targets import HttpTarget
+
+from .proxyprocess import ProxyProcess, leaked
+
+USERNAME, API_KEY = "twinuser", "rax-default-00000000000000000000"
+
+
+def login(identity: str) -> tuple[str, str]:
+    reply = requests.post(f"{identity}/v2.0/tokens", timeout=10, json={
+        "auth": {"RAX-KSKEY:apiKeyCredentials": {"username": USERNAME, "apiKey": API_KEY}}})
+    reply.raise_for_status()
+    access = reply.json()["access"]
+    images = next(s for s in access["serviceCatalog"] if s["type"] == "image")
+    return next(e["publicURL"] for e in images["endpoints"] if e["region"] == "DFW"), access["token"]["id"]
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory, real):
+    tmp = tmp_path_factory.mktemp("rackspace")
+    recorder = ProxyProcess("record", "--provider", "rackspace", "--target", real.base + "/rackspace/identity",
+                            "--out", str(tmp / "rec"))
+    try:
+        endpoint, token = login(recorder.base)
+        glance = Client("2", endpoint=endpoint, token=token)
+        images = list(glance.images.list(page_size=3))
+        private = next(iter(glance.images.list(filters={"visibility": "private"})))
+        shown = glance.images.get(private.id)
+        glance.image_tags.update(shown.id, "recorded")
+        task = glance.tasks.create(type="import", input={"import_from": "images/missing.vhd"})
+        for _ in range(40):  # the client polls its import until it ends
+            if glance.tasks.get(task.id).status in ("success", "failure"):
+                break
+            time.sleep(0.25)
+        recorder.stop_recording()
+        yield real, tmp / "rec", endpoint, token, [i.id for i in images]
+    finally:
+        recorder.stop()
+
+
+def test_catalog_points_back_at_the_proxy(recorded):
+    real, _, endpoint, _, images = recorded
+    assert endpoint.startswith("http://127.0.0.1:") and f":{real.port}/" not in endpoint.split("/_via/")[0]
+    assert len(images) == 8
+
+
+def test_recording_replays_green_against_the_stand_in(recorded):
+    real, out, _, _, _ = recorded
+    _, token = login(real.base + "/rackspace/identity")
+    target = HttpTarget(real.base + "/rackspace/images/DFW", token, "X-Auth-Token: {token}")
+    scenario = load(out / "scenario.yaml")
+    kinds = [(s.kind, (s.spec.get("request") or s.spec.get("wait_until", {}).get("request", {})).get("method"))
+             for s in scenario.steps]
+    assert ("request", "PUT") in kinds  # the tag
+    assert kinds[-2:] == [("request", "POST"), ("wait_until", "GET")]  # the import, then its polling
+    assert "/v2/tasks/${task_id}" in (out / "scenario.yaml").read_text()
+    result = Runner(scenario, target).run()
+    assert result.passed, [s.detail + str(s.mismatches) for s in result.steps if s.outcome == "failed"]
+
+
+def test_no_secret_reaches_a_file(recorded):
+    _, out, _, token, _ = recorded
+    assert leaked(out, [API_KEY, token]) == []
+    assert "REDACTED" in (out / "session.har").read_text()
+
+
+def test_observed_task_lifecycle(recorded):
+    _, out, _, _, _ = recorded
+    observed = yaml.safe_load((out / "lifecycles.yaml").read_text())
+    (task,) = [r for r in observed["resources"] if r["kind"] == "task"]
+    timed = {t["state"]: t["seconds"] for t in task["transitions"]}
+    assert [s["state"] for s in task["states"]] == ["pending", "processing", "failure"]
+    assert 0.3 <= timed["pending"] <= 2.0 and 1.0 <= timed["processing"] <= 3.5  # the stand-in: 1s, 2s
