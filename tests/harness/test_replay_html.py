@@ -87,6 +87,11 @@ def test_the_timeline_holds_lanes_requests_faults_clock_moves_and_the_failed_ste
     assert [s["index"] for s in failed] == [7]
     assert failed[0]["mismatches"] == [{"where": "instance.status", "expected": "active", "actual": "deleting"}]
     assert data["requests"][-1]["step"] == 7 and data["requests"][0]["step"] == 2
+    # The verdicts judge the same journal: the one 503 was not retried blindly, and the client worked again.
+    faulted = next(r["seq"] for r in data["requests"] if r["status"] == 503)
+    assert [(v["rule"], v["operation"], v["outcome"]) for v in data["verdicts"]["verdicts"]] == \
+        [("bounded", "listInstances", "pass"), ("recovery", "listInstances", "pass")]
+    assert all(faulted in v["evidence"] for v in data["verdicts"]["verdicts"])
 
 
 class _Resources(HTMLParser):
@@ -173,6 +178,10 @@ def test_the_browser_finds_the_lanes_and_the_failed_step_beside_what_was_expecte
     assert [row.locator("td").nth(i).inner_text() for i in range(3)] == ["instance.status", "active", "deleting"]
     assert '"instance.status": "active"' in step.locator(".side-by-side .expected pre").inner_text()
     assert '"status": "deleting"' in step.locator(".side-by-side .actual pre").inner_text()
+
+    verdicts = failed.locator(".verdicts tr.verdict")
+    assert [verdicts.nth(i).locator("td").nth(1).inner_text() for i in range(verdicts.count())] == ["bounded", "recovery"]
+    assert "2 pass, 0 warn, 0 fail" in failed.locator(".verdicts h4").inner_text()
 
 
 def test_clicking_a_mark_shows_its_request_and_the_index_opens_a_closed_scenario(report_page: Any) -> None:

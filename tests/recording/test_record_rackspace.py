@@ -41,6 +41,9 @@ def recorded(tmp_path_factory, real):
         private = next(iter(glance.images.list(filters={"visibility": "private"})))
         shown = glance.images.get(private.id)
         glance.image_tags.update(shown.id, "recorded")
+        # A plain HTTP client appends `/images` to the catalog URL: its links are absolute.
+        plain = requests.get(endpoint + "/images", params={"limit": 2}, headers={"X-Auth-Token": token}, timeout=10)
+        assert plain.json()["first"].startswith(real.base + "/")
         task = glance.tasks.create(type="import", input={"import_from": "images/missing.vhd"})
         for _ in range(40):  # the client polls its import until it ends
             if glance.tasks.get(task.id).status in ("success", "failure"):
@@ -67,7 +70,14 @@ def test_recording_replays_green_against_the_stand_in(recorded):
              for s in scenario.steps]
     assert ("request", "PUT") in kinds  # the tag
     assert kinds[-2:] == [("request", "POST"), ("wait_until", "GET")]  # the import, then its polling
-    assert "/v2/tasks/${task_id}" in (out / "scenario.yaml").read_text()
+    text = (out / "scenario.yaml").read_text()
+    assert "/v2/tasks/${task_id}" in text
+    # Each call is replayed in the path form the client used, and so gets the same kind of link.
+    paths = [s.spec["request"]["path"] for s in scenario.steps if "request" in s.spec]
+    assert "/v2/v2/images" in paths and "/v2/images" in paths
+    assert {"regex": r"^https?://[^/]+/rackspace/images/DFW/v2/images\?limit=2$"} in [
+        s.spec["expect"]["body"].get("first") for s in scenario.steps if "expect" in s.spec and "body" in s.spec["expect"]]
+    assert f":{real.port}/" not in text  # no recorded host is written down as a literal
     result = Runner(scenario, target).run()
     assert result.passed, [s.detail + str(s.mismatches) for s in result.steps if s.outcome == "failed"]
 

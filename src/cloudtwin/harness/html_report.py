@@ -89,7 +89,28 @@ def _scenario(number: int, t: Mapping[str, Any]) -> str:
             f'{error}{notes}<div class="chart">{_svg(t, failed_step)}</div>'
             f'<div class="detail" id="detail-s{number}"><p class="hint">{time_base} time starts at '
             f'{_e(_iso(_first_instant(t)))}. Click a mark, a lane or a step for its details.</p></div>'
-            f'{_steps(t, failed_step)}</details></section>')
+            f'{_steps(t, failed_step)}{_verdicts(t.get("verdicts"))}</details></section>')
+
+
+def _verdicts(report: Mapping[str, Any] | None) -> str:
+    """The resilience verdicts on the scenario's journal: one row per rule, operation and account."""
+    if not report:
+        return ""
+    verdicts = report.get("verdicts") or []
+    if not verdicts:
+        return ('<div class="verdicts"><h4>Resilience verdicts</h4><p class="note">no failure the client '
+                'had to handle: nothing to judge</p></div>')
+    rows = "".join(
+        f'<tr class="verdict {_e(v["outcome"])}"><td><span class="badge {_e(v["outcome"])}">'
+        f'{_e(v["outcome"].upper())}</span></td><td>{_e(v["rule"])}</td>'
+        f'<td>{_e("/".join(str(p) for p in (v.get("provider"), v.get("account"), v.get("operation")) if p))}</td>'
+        f'<td>{_e(v["message"])}</td><td class="evidence">{_e(", ".join(str(s) for s in v.get("evidence") or []))}</td></tr>'
+        for v in verdicts)
+    counts = report.get("counts") or {}
+    summary = ", ".join(f"{counts.get(o, 0)} {o}" for o in ("pass", "warn", "fail"))
+    return (f'<div class="verdicts"><h4>Resilience verdicts <span class="counts">{_e(summary)}</span></h4>'
+            f'<table class="verdict-table"><thead><tr><th></th><th>rule</th><th>where</th><th>why</th>'
+            f'<th>journal seqs</th></tr></thead><tbody>{rows}</tbody></table></div>')
 
 
 def _first_instant(t: Mapping[str, Any]) -> float:
@@ -401,7 +422,7 @@ def _state_colour(state: str) -> str:
 
 
 CSS = """
-:root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --bg:#fff; --fail:#d63b3b; --pass:#2e9e5b; }
+:root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --bg:#fff; --fail:#d63b3b; --pass:#2e9e5b; --warn:#c98a00; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg);
        margin: 0; padding: 16px 24px; }
@@ -419,7 +440,11 @@ section.scenario { border: 1px solid var(--line); border-radius: 8px; margin: 12
 section.scenario.failed { border-color: var(--fail); }
 summary { cursor: pointer; padding: 4px 0; }
 .badge { font-size: 11px; font-weight: 700; padding: 1px 6px; border-radius: 4px; color: #fff; }
-.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
+.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.warn { background: var(--warn); }
+.verdicts { margin: 12px 0; } .verdicts h4 { margin: 6px 0; } .verdicts .counts { color: var(--muted); font-weight: 400; }
+table.verdict-table { border-collapse: collapse; font-size: 13px; width: 100%; }
+table.verdict-table td, table.verdict-table th { border-bottom: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
+table.verdict-table td.evidence { color: var(--muted); font-family: monospace; }
 .path, .counts { color: var(--muted); font-size: 12px; margin-left: 6px; }
 .chart { overflow-x: auto; margin: 8px 0; border: 1px solid var(--line); border-radius: 6px; }
 svg.timeline { display: block; font: 11px system-ui, sans-serif; }

@@ -50,6 +50,7 @@ def capture(result: ScenarioResult, target: Any, history_since: int = 0) -> dict
         data["time_base"] = "wall"
         return data
     entries = _journal(target)
+    data["verdicts"] = _verdicts(entries)
     _split_journal(entries, data)
     _assign_steps(data)
     changes = _history(target)
@@ -113,6 +114,13 @@ def _admin_json(target: Any, path: str, query: Mapping[str, Any]) -> Any:
 def _journal(target: Any) -> list[dict[str, Any]]:
     document = _admin_json(target, "/journal", {"limit": PAGE}) or {}
     return list(document.get("entries") or [])
+
+
+def _verdicts(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """How the scenario's client fared, judged from the same journal the timeline draws."""
+    from .verdicts import judge
+
+    return judge(entries).to_dict()
 
 
 def _history(target: Any) -> list[dict[str, Any]] | None:

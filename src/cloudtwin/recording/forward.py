@@ -11,7 +11,7 @@ from __future__ import annotations
 import http.client
 import ssl
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Collection, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
@@ -79,6 +79,15 @@ class Routes:
                 not base or parts.path == base or parts.path.startswith(base + "/")):
             return proxy_root + tail[len(base):]
         return f"{proxy_root}{VIA}{parts.scheme}/{parts.netloc}{tail}"
+
+    def to_upstream(self, url: str, proxy_hosts: Collection[str]) -> str:
+        """The upstream URL a URL through the proxy (`to_proxy`'s, on one of `proxy_hosts`) stands
+        for; any other URL as it is."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.netloc not in proxy_hosts:
+            return url
+        origin, tail = self.upstream(parts.path, parts.query)
+        return origin.root + tail
 
 
 @dataclass

@@ -3,13 +3,20 @@
 Real URLs and the twin's differ only in what comes before the spec's path templates
 (`https://api.example.com/compute/v1` vs `http://twin/genesis/compute/v1`), so templates
 are matched on the path's end; the most literal template wins.
+
+The path below the base is what a replay sends after the base it is given, so it keeps
+the form the client used: an API may answer below more than its base (an alias mount,
+`<base>/v2/v2/images` beside `<base>/v2/images`), and the answer can differ by form.
+The base is the spec's own: the twin's mount, or a `servers` URL's path; a path below
+neither keeps the older rule, everything before the template.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -26,16 +33,17 @@ class Matched:
 
 
 class OperationIndex:
-    def __init__(self, specs: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]) -> None:
-        """specs: API name -> OpenAPI document; labels: API name -> base-path label."""
+    def __init__(self, specs: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str],
+                 bases: Mapping[str, Iterable[re.Pattern[str]]] | None = None) -> None:
+        """specs: API name -> OpenAPI document; labels: API name -> base-path label;
+        bases: API name -> where its base may be at the start of a path, most specific first."""
         self._entries: list[tuple[tuple[int, int], re.Pattern[str], str, str, Mapping[str, Any]]] = []
         self._documents = dict(specs)
         self._labels = dict(labels)
+        self._bases = {api: list(patterns) for api, patterns in (bases or {}).items()}
         for api, document in specs.items():
             for template, item in (document.get("paths") or {}).items():
-                pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part)
-                                  for part in re.split(r"(\{[^}]+\})", template))
-                regex = re.compile(f"^(?P<prefix>.*?)(?P<rest>{pattern})/?$")
+                regex = re.compile(f"^(?P<prefix>.*?)(?P<rest>{_template_regex(template)})/?$")
                 self._entries.append(((template.count("{"), -len(template)), regex, api, template, item))
         self._entries.sort(key=lambda e: e[0])
 
@@ -46,10 +54,18 @@ class OperationIndex:
             if found and operation is None and method.upper() == "HEAD":
                 operation = (item or {}).get("get")
             if found and operation:
-                rest = path[len(found.group("prefix")):]
-                return Matched(api, self._labels.get(api, api), str(operation.get("operationId")), template, rest,
+                return Matched(api, self._labels.get(api, api), str(operation.get("operationId")), template,
+                               self._below_base(api, path, len(found.group("prefix"))),
                                _success_schema(self._documents[api], operation), self._documents[api])
         return None
+
+    def _below_base(self, api: str, path: str, template_at: int) -> str:
+        """The path after the API's base, however much lies between the base and the template."""
+        for base in self._bases.get(api, ()):
+            found = base.match(path)
+            if found and found.end() <= template_at:
+                return path[found.end():]
+        return path[template_at:]
 
 
 def _success_schema(document: Mapping[str, Any], operation: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -77,13 +93,32 @@ def for_provider(twin: Any, provider: str) -> OperationIndex:
     prov = twin.providers[provider]
     specs: dict[str, Mapping[str, Any]] = {}
     labels: dict[str, str] = {}
+    bases: dict[str, list[re.Pattern[str]]] = {}
     for api in prov.apis:
         spec = twin.specs[api.name]
         specs[api.name] = spec.document
-        mount = re.sub(r"\{[^}]+\}", "[^/]+", spec.mount)
+        mount = _template_regex(spec.mount)
         labels[api.name] = next((label for label, base in prov.base_paths.items()
                                  if mount and re.fullmatch(mount + "(/.*)?", base)), api.name)
-    return OperationIndex(specs, labels)
+        bases[api.name] = api_bases(provider, spec.mount,
+                                    [str(s.get("url", "")) for s in spec.document.get("servers") or []])
+    return OperationIndex(specs, labels, bases)
+
+
+def api_bases(provider: str, mount: str, servers: Iterable[str]) -> list[re.Pattern[str]]:
+    """Where a path may start with an API's base: the twin's mount (`/<provider><mount>`) or a
+    real server's path, mount parameters and server variables matching any one segment; the
+    longest first. An empty one (a server at a host's root) would claim every path, so a
+    path below none is left to the fallback."""
+    roots = [_template_regex(f"/{provider}{mount}")] if mount else []
+    roots += [_template_regex(urlsplit(url).path.rstrip("/")) for url in servers if "://" in url]
+    return [re.compile(f"^{root}(?=/|$)") for root in sorted(set(roots) - {""}, key=len, reverse=True)]
+
+
+def _template_regex(template: str) -> str:
+    """A path with `{name}` parts as a regex where each part is one segment."""
+    return "".join("[^/]+" if part.startswith("{") else re.escape(part)
+                   for part in re.split(r"(\{[^}]+\})", template))
 
 
 def field_schema(document: Mapping[str, Any], schema: Any, selector: str) -> Mapping[str, Any] | None:

@@ -6,18 +6,24 @@ gave the value, a matcher where the value differs between runs) and the body's s
 A value a later request uses (an id in a path, say) is `save`d where it first appears.
 Consecutive identical GETs are a client polling for a state: they become one `wait_until`
 on what changed between the first poll and the last.
+
+A request's path is the one the client sent, below the API's base: a service may answer the
+same call differently by the form of its path (relative or absolute links). An absolute URL
+an answer gives for the recorded service itself names the host that served it (the upstream,
+or the proxy in front of it), which a replay's host is not: it is checked by its path and query.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any, Callable, Iterator
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
+from .forward import Routes
 from .hooks import RecordingHooks
 from .observed import singular
 from .session import Exchange
-from .volatile import UUID, is_volatile, matcher_for
+from .volatile import UUID, is_volatile, matcher_for, url_matcher
 
 MAX_FIELDS = 30
 MAX_DEPTH = 3
@@ -48,15 +54,20 @@ def polls(exchanges: list[Exchange]) -> Iterator[list[Exchange]]:
 
 class ScenarioBuilder:
     def __init__(self, provider: str, hooks: RecordingHooks, default_api: str,
-                 is_secret: Callable[[str], bool] = lambda key: False) -> None:
+                 is_secret: Callable[[str], bool] = lambda key: False, routes: Routes | None = None) -> None:
         self.provider = provider
         self.is_secret = is_secret
         self.hooks = hooks
         self.default_api = default_api
+        self.routes = routes  # how the proxy reached the upstreams
         self.vars: dict[str, str] = {}  # value (as text) -> variable name
         self._names: set[str] = set()
+        self._proxy_hosts: set[str] = set()  # host[:port] the client reached the proxy at
+        self._served_hosts: set[str] = set()  # host[:port] of every upstream the session reached
 
     def build(self, exchanges: list[Exchange], name: str) -> dict[str, Any]:
+        self._proxy_hosts = {host for e in exchanges if (host := e.header("host", response=False))}
+        self._served_hosts = {self._upstream_host(e) for e in exchanges}
         kept = replayable(exchanges, self.hooks)
         runs = list(polls(kept))
         steps: list[dict[str, Any]] = []
@@ -165,6 +176,9 @@ class ScenarioBuilder:
             return f"${{{self.vars[str(value)]}}}"  # a number is an id only under an id's name
         if value is None:
             return {"present": True}  # null now may be filled in by the next run (an address, say)
+        served = self._served_path(value) if isinstance(value, str) else None
+        if served is not None:
+            return url_matcher(served, self.vars)
         if is_volatile(key, value):
             return matcher_for(value)
         if isinstance(value, str) and _UUID_IN.search(value):
@@ -172,6 +186,23 @@ class ScenarioBuilder:
         if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool) and value > 1000):
             return matcher_for(value)  # amounts and counters move between runs
         return value
+
+    def _upstream_host(self, exchange: Exchange) -> str:
+        if self.routes is not None:
+            return self.routes.upstream(exchange.path, "")[0].netloc
+        return urlsplit(exchange.url).netloc
+
+    def _served_path(self, value: str) -> str | None:
+        """Path and query of an absolute URL on a host the session reached (directly or through
+        the proxy), as the upstream serves it; None for any other value."""
+        if not value.startswith(("http://", "https://")):
+            return None
+        if self.routes is not None:
+            value = self.routes.to_upstream(value, self._proxy_hosts)
+        parts = urlsplit(value)
+        if parts.netloc not in self._served_hosts and parts.netloc not in self._proxy_hosts:
+            return None
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
     def _wait(self, run: list[Exchange], request: dict[str, Any]) -> dict[str, Any]:
         first, last = run[0], run[-1]

@@ -25,6 +25,9 @@ VOLATILE_FORMATS = {"uuid", "date-time", "date", "ipv4", "ipv6", "uri", "uri-ref
 
 ISO_REGEX = r"^\d{4}-\d{2}-\d{2}"
 UUID_REGEX = r"^[0-9a-fA-F-]{36}$"
+UUID_INSIDE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# Escaped in a written regex; `/`, `-`, `&`, `=` stay as they are, so the regex reads like the URL.
+_REGEX_SPECIAL = re.compile(r"([.?*+()\[\]{}|^$\\])")
 
 
 def is_volatile(key: str, value: Any, schema: Mapping[str, Any] | None = None) -> bool:
@@ -52,3 +55,16 @@ def matcher_for(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return {"schema": {"type": "number"}}
     return {"present": True}
+
+
+def url_matcher(path_and_query: str, known: Mapping[str, str]) -> dict[str, str]:
+    """What a replay checks of an absolute URL the recorded service wrote for itself: its path
+    and query, on whatever host serves the replay (the proxy's or the upstream's during the
+    recording, another one after). An id an earlier answer gave is its `${variable}`; another id
+    matches any UUID."""
+    pattern = _REGEX_SPECIAL.sub(r"\\\1", path_and_query)
+    for value, name in sorted(known.items(), key=lambda item: -len(item[0])):
+        if len(value) >= 8 and not _REGEX_SPECIAL.search(value):  # `${...}` goes in verbatim
+            pattern = pattern.replace(value, f"${{{name}}}")
+    pattern = UUID_INSIDE.sub(UUID_REGEX.strip("^$"), pattern)
+    return {"regex": f"^https?://[^/]+{pattern}$"}

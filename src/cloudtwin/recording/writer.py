@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from .forward import Origin, Routes
 from .har import har
 from .hooks import RecordingHooks
 from .observed import observe, report
@@ -28,7 +29,8 @@ def write_outputs(session: Session, out: Path, hooks: RecordingHooks, *, known_l
         path.write_text(scrubber.text(text), encoding="utf-8")
         written[name] = str(path)
 
-    scenario = ScenarioBuilder(session.provider, hooks, default_api, scrubber.is_secret_key).build(
+    routes = Routes(Origin.parse(session.target))
+    scenario = ScenarioBuilder(session.provider, hooks, default_api, scrubber.is_secret_key, routes).build(
         exchanges, name=f"recorded {session.provider} session ({len(exchanges)} exchanges)")
     put("scenario.yaml", _yaml(scrubber.body(scenario)))
     put("lifecycles.yaml", _yaml(report(observe(exchanges, known_lifecycles, hooks.state_field),
