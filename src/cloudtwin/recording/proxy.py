@@ -120,8 +120,9 @@ class ProxyApp:
         # The twin's own fault kinds, applied as the twin's pipeline applies them (a socket effect
         # served over this client's socket), with the forwarder where the handler would be.
         try:
-            response = decision.outcome.shape(answer_in_full if decision.outcome.effect else answer,
-                                              request.environ)
+            if decision.outcome.effect is None:  # a delay, then the real answer, relayed as it comes
+                return decision.outcome.shape(answer, request.environ)
+            response = decision.outcome.shape(answer_in_full, request.environ)
         except ApiError as error:
             return self._finish(self._error(matched, error), entry, started)
         if "seq" not in entry:  # nothing was relayed in full: journal the fault's own answer
