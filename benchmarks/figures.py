@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from cloudtwin.engine.store import Row
 from cloudtwin.harness.handle import TwinHandle
 
 HERE = Path(__file__).resolve().parent
@@ -90,7 +89,7 @@ def clone_rows(handle: TwinHandle, provider: str, kinds: list[str], total: int) 
             for row in rows:
                 if len(tables[kind]) >= total:
                     break
-                tables[kind].add(Row(_copy(row.id, prefix, memo), kind, row.account, store.next_seq(),
+                tables[kind].add(type(row)(_copy(row.id, prefix, memo), kind, row.account, store.next_seq(),
                                      _copy(row.data, prefix, memo), _copy(row.meta, prefix, memo)))
         store.settle()  # what serve does after every call; here after every few hundred rows
 
@@ -173,7 +172,7 @@ def clone_rows_of(handle: TwinHandle, provider: str, kind: str, account: str, ex
         for row in templates:
             if extra <= 0:
                 break
-            table.add(Row(_copy(row.id, prefix, memo), kind, row.account, store.next_seq(),
+            table.add(type(row)(_copy(row.id, prefix, memo), kind, row.account, store.next_seq(),
                           _copy(row.data, prefix, memo), _copy(row.meta, prefix, memo)))
             extra -= 1
 

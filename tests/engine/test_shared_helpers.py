@@ -30,8 +30,10 @@ def test_a_counter_is_made_once_and_kept_with_the_state():
     row = counter(ctx, "tally", "widgets", lambda: starts.append(1) or {"n": 0})
     row.data["n"] += 2
     assert counter(ctx, "tally", "widgets", lambda: starts.append(1) or {"n": 0}).data["n"] == 2
-    assert starts == [1] and row.account == "_genesis"
+    assert starts == [1] and row.account == "default"  # an undeclared kind: the account's own total
     assert any(r[0] == "widgets" for r in ctx.twin.export_state()["store"]["tables"]["genesis"]["tally"])
+    stock = counter(ctx, "stock", "NORD-NO-KRS-1/x", lambda: {"used": 0})  # declared provider-wide
+    assert stock.account == "" and ctx.shared.find("stock", "NORD-NO-KRS-1/x") is stock
 
 
 def test_addresses_are_unique_in_a_scope_until_released():

@@ -1,7 +1,7 @@
 """IP addresses a provider hands out: seeded draws from a network, never two holders at once.
 
-Each address taken is a row `<scope>/<address>` of the provider's `address` kind holding the
-row that holds it, so uniqueness costs a lookup, survives export and import, and a reset
+Each address taken is a row `<scope>/<address>` of the provider's `address` kind (declared
+provider-wide, `{"holder": <row id>}`) holding the row that holds it, so uniqueness costs a lookup, survives export and import, and a reset
 frees everything. A scope is a pool (`public`, `private`): one address may be private in one
 and public in another.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
-from .counters import provider_wide
 from .store import Row
 
 if TYPE_CHECKING:
@@ -23,24 +22,24 @@ DRAWS = 64  # seeded draws before falling back to the lowest free host (a nearly
 
 def take(ctx: "Context", holder: Row, scope: str, network: str) -> str:
     """A seeded draw from `network` that nothing else holds in `scope`, now held by `holder`."""
-    table = ctx.twin.store.table(ctx.provider, KIND)
+    pool = ctx.shared
     address = ctx.ids.ipv4(network)
     for _ in range(DRAWS):
-        if table.get(f"{scope}/{address}") is None:
+        if pool.find(KIND, f"{scope}/{address}") is None:
             break
         address = ctx.ids.ipv4(network)
     else:
-        free = (str(h) for h in ipaddress.ip_network(network).hosts() if table.get(f"{scope}/{h}") is None)
+        free = (str(h) for h in ipaddress.ip_network(network).hosts() if pool.find(KIND, f"{scope}/{h}") is None)
         address = next(free, address)  # a full range: a shared address rather than no answer
-    if table.get(f"{scope}/{address}") is None:
-        ctx.twin.store.insert(ctx.provider, KIND, provider_wide(ctx), f"{scope}/{address}", {"holder": holder.id})
+    if pool.find(KIND, f"{scope}/{address}") is None:
+        pool.add(KIND, f"{scope}/{address}", {"holder": holder.id})
     return address
 
 
 def release(ctx: "Context", holder: Row, *held: tuple[str, str | None]) -> None:
     """Give back the (scope, address) pairs `holder` holds; others' addresses are left alone."""
-    table = ctx.twin.store.table(ctx.provider, KIND)
+    pool = ctx.shared
     for scope, address in held:
-        taken = table.get(f"{scope}/{address}") if address else None
+        taken = pool.find(KIND, f"{scope}/{address}") if address else None
         if taken is not None and taken.data["holder"] == holder.id:
-            table.remove(taken.id)
+            pool.remove(KIND, taken.id)

@@ -7,25 +7,27 @@ with everything else; `start` computes a missing one once (a state saved before 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
 
-from .store import Row
+from .store import PROVIDER, Row, scope_of
 
 if TYPE_CHECKING:
     from .provider import Context
 
-
-def provider_wide(ctx: "Context") -> str:
-    """The stand-in owner of a provider's rows that belong to no account (stock, pools, sequences)."""
-    return f"_{ctx.provider}"
+R = TypeVar("R", bound=Row)
 
 
-def counter(ctx: "Context", kind: str, key: str, start: Callable[[], dict[str, Any]], *,
-            account: str | None = None) -> Row:
-    """The row of totals `key` among this provider's `kind` rows, made from `start()` when missing.
-    Its `data` is the totals: edit them in place within the call."""
-    store = ctx.twin.store
-    row = store.table(ctx.provider, kind).get(key)
-    if row is None:
-        row = store.insert(ctx.provider, kind, account or provider_wide(ctx), key, start())
-    return row
+@overload
+def counter(ctx: "Context", kind: type[R], key: str, start: Callable[[], dict[str, Any]]) -> R: ...
+@overload
+def counter(ctx: "Context", kind: str, key: str, start: Callable[[], dict[str, Any]]) -> Row: ...
+
+
+def counter(ctx: "Context", kind: Any, key: str, start: Callable[[], dict[str, Any]]) -> Row:
+    """The row of totals `key` among this provider's `kind` rows, made from `start()` when missing:
+    in the provider-wide collection if the kind is declared provider-wide (stock, id sequences),
+    else in the account's (quota use). Its `data` is the totals: edit them within the call."""
+    name = kind if isinstance(kind, str) else kind.kind_name
+    rows = ctx.shared if scope_of(ctx.provider, name) == PROVIDER else ctx.records
+    found = rows.find(kind, key)
+    return found if found is not None else rows.add(kind, key, start())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from .contract_profile import Profile as ContractProfile
 from .errors import ResolvedError
-from .store import Account, Records, Row
+from .store import ACCOUNT, PROVIDER, PROVIDER_WIDE, REGION, Account, Collections, Directory, Row
 
 if TYPE_CHECKING:
     import random  # only to name the type rng() hands out: handlers draw from it, never from `random`
@@ -61,7 +61,22 @@ class Context:
         self.provider = provider
         self.account = account
         self.now = now
-        self.records = Records(twin.store, provider, account.id if account else None)
+        # The store as this provider sees it: this account's rows, and the declared scopes below.
+        self.records = Collections(twin.store, provider, account.id if account else None, ACCOUNT)
+
+    @property
+    def shared(self) -> Collections:
+        """The provider-wide kinds (stock, address pools, secrets): one collection, no account."""
+        return Collections(self.twin.store, self.provider, PROVIDER_WIDE, PROVIDER)
+
+    def region(self, name: str) -> Collections:
+        """The region-wide kinds of one region: every account's rows there."""
+        return Collections(self.twin.store, self.provider, name, REGION, self.account.id if self.account else None)
+
+    @property
+    def accounts(self) -> Directory:
+        """Who holds a credential of this provider: for authenticators and login forms."""
+        return Directory(self.twin.store, self.provider, self.twin.base_fixtures.get("accounts"))
 
     @property
     def fixtures(self) -> Mapping[str, Any]:
@@ -75,6 +90,10 @@ class Context:
         """Move a row to a lifecycle state (scheduling how it ends)."""
         self.twin.lifecycles[self.provider].enter(row, state, self.now if at is None else at)
 
+    def state_lasts(self, kind: str, state: str) -> float:
+        """How long a row of `kind` stays in `state` by the lifecycle fixtures (0: until moved)."""
+        return float(self.twin.lifecycles[self.provider].machine(kind).states[state].after or 0)
+
     def schedule(self, at: float, timer: str, payload: dict[str, Any]) -> None:
         """Run one of this provider's timers at a virtual instant."""
         self.twin.scheduler.at(at, f"{self.provider}:{timer}", payload)
@@ -83,8 +102,9 @@ class Context:
         """Drop this provider's pending `timer` events whose payload holds these values."""
         return self.twin.scheduler.cancel(f"{self.provider}:{timer}", **match)
 
-    def for_account(self, account_id: str) -> "Context":
-        return Context(self.twin, self.provider, self.twin.store.accounts[account_id], self.now)
+    def for_account(self, account: Account) -> "Context":
+        """The same instant as an account the caller has authenticated (from `accounts`)."""
+        return Context(self.twin, self.provider, account, self.now)
 
 
 class ProviderIds:
@@ -188,9 +208,10 @@ class Provider:
     # Fresh credentials for an account the admin API adds without any.
     new_credentials: Callable[[ProviderIds], dict[str, Any]] | None = None
     timers: dict[str, Timer] = field(default_factory=dict)
-    # Lifecycle hooks: a row entered a state / is about to be removed.
-    on_enter: Callable[[Context, Row, str], None] | None = None
-    on_remove: Callable[[Context, Row], None] | None = None
+    # Lifecycle hooks: a row entered a state / is about to be removed. By default the row's
+    # declared kind decides (`shapes.Resource.on_enter` / `on_remove`).
+    on_enter: Callable[[Context, Row, str], None] | None = field(default_factory=lambda: _dispatch_enter)
+    on_remove: Callable[[Context, Row], None] | None = field(default_factory=lambda: _dispatch_remove)
     # Operator actions reachable at POST /_twin/providers/<name>/actions/<action> (e.g. a
     # credit top-up): fn(ctx for the chosen account, arguments) -> JSON-able result.
     admin_actions: dict[str, Callable[[Context, Mapping[str, Any]], Any]] = field(default_factory=dict)
@@ -210,3 +231,14 @@ class Provider:
     # beyond the spec. The harness reads profiles from here and names no provider itself.
     contract_profiles: Callable[[], Sequence[ContractProfile]] | None = None
 
+
+def _dispatch_enter(ctx: Context, row: Row, state: str) -> None:
+    hook = getattr(row, "on_enter", None)
+    if hook is not None:
+        hook(ctx, state)
+
+
+def _dispatch_remove(ctx: Context, row: Row) -> None:
+    hook = getattr(row, "on_remove", None)
+    if hook is not None:
+        hook(ctx)

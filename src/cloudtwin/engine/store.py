@@ -12,12 +12,21 @@ import os
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, Mapping, Protocol, TypeVar, Union, overload
 
 from sortedcontainers import SortedDict, SortedKeyList
 
 from .errors import ApiError
 from .packing import lookup, pack, unpack
+
+# Who may see a kind's rows (declared with the kind, see `shapes`): the owning account, the
+# whole provider, or one region (every account's rows in it). A row's `account` is the
+# partition it lives in: an account id, a region name, or "" for provider-wide rows.
+ACCOUNT = "account"
+PROVIDER = "provider"
+REGION = "region"
+SCOPES = (ACCOUNT, PROVIDER, REGION)
+PROVIDER_WIDE = ""
 
 
 class Row:
@@ -88,6 +97,30 @@ class Row:
 
 
 _transition = threading.Lock()
+
+R = TypeVar("R", bound="Row")
+KindRef = Union[str, type]
+# (provider, kind) -> (row class, scope); filled as provider packages declare their kinds.
+_KINDS: dict[tuple[str, str], tuple[type[Row], str]] = {}
+
+
+def register_kind(provider: str, kind: str, cls: type[Row], scope: str) -> None:
+    _KINDS[(provider, kind)] = (cls, scope)
+
+
+def row_class(provider: str, kind: str) -> type[Row]:
+    """The declared class of a kind, or the plain `Row` for an undeclared one."""
+    found = _KINDS.get((provider, kind))
+    return found[0] if found else Row
+
+
+def scope_of(provider: str, kind: str) -> str:
+    found = _KINDS.get((provider, kind))
+    return found[1] if found else ACCOUNT
+
+
+def registered_kinds(provider: str) -> list[type[Row]]:
+    return [cls for (name, _), (cls, _) in _KINDS.items() if name == provider]
 
 
 class WorkingSet:
@@ -283,7 +316,7 @@ class Store:
 
     def insert(self, provider: str, kind: str, account: str, row_id: str, data: dict[str, Any],
                meta: dict[str, Any] | None = None) -> Row:
-        row = Row(row_id, kind, account, self.next_seq(), data, meta or {})
+        row = row_class(provider, kind)(row_id, kind, account, self.next_seq(), data, meta or {})
         self.table(provider, kind).add(row)
         if self.observer is not None:
             self.observer.created(provider, row)
@@ -323,8 +356,9 @@ class Store:
         for provider, kinds in state["tables"].items():
             for kind, rows in kinds.items():
                 table = store.table(provider, kind)
+                row_type = row_class(provider, kind)
                 for row_id, account, seq, data, meta in rows:
-                    table.add(Row(row_id, kind, account, seq, data, meta))
+                    table.add(row_type(row_id, kind, account, seq, data, meta))
                     if len(store.working_set) > 2 * store.working_set.capacity:
                         store.settle()  # as it goes: unpacked, a large state would peak at twice its size
         store._seq = int(state["seq"])
@@ -341,44 +375,177 @@ def _default_working_set() -> int:
 _SECRET_FIELDS = frozenset({"token", "api_key", "username", "access_token"})
 
 
-class Records:
-    """One provider's tables as one account sees them: what a handler works with."""
+class Collections:
+    """One provider's rows in one partition: an account's own (`ctx.records`), the provider-wide
+    collection (`ctx.shared`) or one region's (`ctx.region(name)`). It reaches only the kinds
+    declared for its scope and only the rows of its partition; no method takes another
+    partition, so a handler has no way to name another account's rows.
 
-    def __init__(self, store: Store, provider: str, account: str | None) -> None:
+    A region-wide row is owned by the account that added it (`row.account`, "" for the
+    provider's own) and holds its region in `meta["region"]`; the region's rows are read
+    through an index on (region, creation order), so a region costs what it holds."""
+
+    __slots__ = ("_store", "provider", "_partition", "_scope", "_owner")
+
+    def __init__(self, store: Store, provider: str, partition: str | None, scope: str,
+                 owner: str | None = None) -> None:
         self._store = store
         self.provider = provider
-        self.account = account
+        self._partition = partition
+        self._scope = scope
+        self._owner = owner  # region-wide rows: who a new row belongs to
 
-    def _account(self) -> str:
-        if self.account is None:
+    def _table(self, kind: KindRef) -> Table:
+        name = kind if isinstance(kind, str) else kind.kind_name  # type: ignore[attr-defined]
+        declared = scope_of(self.provider, name)
+        if declared != self._scope:
+            raise TypeError(f"{self.provider}/{name} is declared {declared}-wide; this collection is {self._scope}-wide")
+        return self._store.table(self.provider, name)
+
+    def _where(self) -> str:
+        if self._partition is None:
             raise RuntimeError("this call has no account")
-        return self.account
+        return self._partition
 
-    def table(self, kind: str) -> Table:
-        return self._store.table(self.provider, kind)
+    def _mine(self, row: Row | None) -> bool:
+        # Provider-wide rows are the provider's whatever their recorded owner (a state saved
+        # before scopes were declared names a stand-in account there).
+        if row is None:
+            return False
+        if self._scope == REGION:
+            return bool(row.meta_field("region") == self._partition)
+        return self._scope == PROVIDER or row.account == self._partition
 
-    def add(self, kind: str, row_id: str, data: dict[str, Any], meta: dict[str, Any] | None = None,
-            *, account: str | None = None) -> Row:
-        return self._store.insert(self.provider, kind, account or self._account(), row_id, data, meta)
+    def _region_index(self, table: Table) -> tuple[SortedKeyList, int, int]:
+        """The table's (region, seq) index and where this region's rows sit in it."""
+        order = table.ordered("region", _region_order)
+        region = self._where()
+        return order, order.bisect_key_left((region, 0)), order.bisect_key_right((region, float("inf")))
 
-    def find(self, kind: str, row_id: str) -> Row | None:
-        row = self.table(kind).get(row_id)
-        return row if row is not None and row.account == self.account else None
+    @overload
+    def add(self, kind: type[R], row_id: str, data: dict[str, Any], meta: dict[str, Any] | None = None) -> R: ...
+    @overload
+    def add(self, kind: str, row_id: str, data: dict[str, Any], meta: dict[str, Any] | None = None) -> Row: ...
 
-    def get(self, kind: str, row_id: str, *, error: str = "not_found", message: str | None = None) -> Row:
+    def add(self, kind: KindRef, row_id: str, data: dict[str, Any], meta: dict[str, Any] | None = None) -> Row:
+        table = self._table(kind)
+        check = getattr(row_class(self.provider, table.kind), "check", None)
+        if check is not None:
+            check(data)
+        if self._scope == REGION:
+            meta = {**(meta or {}), "region": self._where()}
+            return self._store.insert(self.provider, table.kind, self._owner or PROVIDER_WIDE, row_id, data, meta)
+        return self._store.insert(self.provider, table.kind, self._where(), row_id, data, meta)
+
+    @overload
+    def find(self, kind: type[R], row_id: str) -> R | None: ...
+    @overload
+    def find(self, kind: str, row_id: str) -> Row | None: ...
+
+    def find(self, kind: KindRef, row_id: str) -> Row | None:
+        row = self._table(kind).get(row_id)
+        return row if self._mine(row) else None
+
+    @overload
+    def get(self, kind: type[R], row_id: str, *, error: str = ..., message: str | None = ...) -> R: ...
+    @overload
+    def get(self, kind: str, row_id: str, *, error: str = ..., message: str | None = ...) -> Row: ...
+
+    def get(self, kind: KindRef, row_id: str, *, error: str = "not_found", message: str | None = None) -> Row:
         row = self.find(kind, row_id)
         if row is None:
             raise ApiError(error, message)
         return row
 
-    def remove(self, kind: str, row_id: str) -> Row | None:
-        return self.table(kind).remove(row_id)
+    def remove(self, kind: KindRef, row_id: str) -> Row | None:
+        table = self._table(kind)
+        return table.remove(row_id) if self._mine(table.get(row_id)) else None
 
-    def rows(self, kind: str, *, reverse: bool = False) -> Iterator[Row]:
-        return self.table(kind).rows(self._account(), reverse=reverse)
+    @overload
+    def rows(self, kind: type[R], *, reverse: bool = False) -> Iterator[R]: ...
+    @overload
+    def rows(self, kind: str, *, reverse: bool = False) -> Iterator[Row]: ...
 
-    def count(self, kind: str) -> int:
-        return self.table(kind).count(self._account())
+    def rows(self, kind: KindRef, *, reverse: bool = False) -> Iterator[Row]:
+        table = self._table(kind)
+        if self._scope == REGION:
+            order, low, high = self._region_index(table)
+            return iter(order[low:high][::-1] if reverse else order[low:high])
+        return table.rows(None, reverse=reverse) if self._scope == PROVIDER else table.rows(self._where(), reverse=reverse)
 
-    def page(self, kind: str, offset: int, limit: int, *, reverse: bool = False) -> list[Row]:
-        return self.table(kind).page(self._account(), offset, limit, reverse=reverse)
+    def count(self, kind: KindRef) -> int:
+        table = self._table(kind)
+        if self._scope == REGION:
+            _, low, high = self._region_index(table)
+            return high - low
+        return len(table) if self._scope == PROVIDER else table.count(self._where())
+
+    @overload
+    def page(self, kind: type[R], offset: int, limit: int, *, reverse: bool = False) -> list[R]: ...
+    @overload
+    def page(self, kind: str, offset: int, limit: int, *, reverse: bool = False) -> list[Row]: ...
+
+    def page(self, kind: KindRef, offset: int, limit: int, *, reverse: bool = False) -> list[Any]:
+        table = self._table(kind)
+        if self._scope == REGION:
+            order, low, high = self._region_index(table)
+            if reverse:
+                return list(reversed(order[max(low, high - offset - limit):max(low, high - offset)]))
+            return list(order[low + offset:min(high, low + offset + max(limit, 0))])
+        return table.page(self._where(), offset, limit, reverse=reverse)
+
+    def position(self, kind: KindRef, row_id: str, *, reverse: bool = False) -> int | None:
+        """Where a row stands in this partition's creation order: for marker pagination."""
+        return self._table(kind).position(self._where(), row_id, reverse=reverse)
+
+    def ordered(self, kind: KindRef, name: str, key: Callable[[Any], Any]) -> SortedKeyList:
+        """This partition's rows sorted by `key` (unique per row, fixed while the row lives).
+        Kept up to date by add/remove. Only provider-wide and region-wide kinds have one: the
+        index spans the table, and an account's own rows are already in creation order."""
+        if self._scope == ACCOUNT:
+            raise TypeError("an account's rows have no cross-partition index")
+        return self._table(kind).ordered(name, key)
+
+    def id_free(self, kind: KindRef, row_id: str) -> bool:
+        """No row of this kind holds `row_id` in any partition: for ids unique across the
+        provider (they are drawn at random). Says yes or no, and shows no row."""
+        return self._table(kind).get(row_id) is None
+
+
+def _region_order(row: Row) -> tuple[Any, int]:
+    return (row.meta_field("region"), row.seq)
+
+
+
+class Directory:
+    """Accounts as one provider sees them: who holds a credential, for authenticators."""
+
+    __slots__ = ("_store", "provider", "_seeded")
+
+    def __init__(self, store: Store, provider: str, seeded: list[Mapping[str, Any]] | None = None) -> None:
+        self._store = store
+        self.provider = provider
+        self._seeded = seeded or []
+
+    def seeded_credentials(self, account_id: str) -> Mapping[str, Any]:
+        """This provider's credentials of an account in the fixtures, added yet or not (seed
+        data may name an account the reset adds later)."""
+        raw = next((a for a in self._seeded if a.get("id") == account_id), None)
+        return ((raw or {}).get("credentials") or {}).get(self.provider) or {}
+
+    def by_credential(self, field_name: str, value: str) -> Account | None:
+        return self._store.account_by_credential(self.provider, field_name, value)
+
+    def by_id(self, account_id: str) -> Account | None:
+        return self._store.accounts.get(account_id)
+
+    def first(self, test: Callable[[Mapping[str, Any]], bool]) -> Account | None:
+        """The first account whose credentials for this provider pass `test` (a login form)."""
+        return next((a for a in self._store.accounts.values() if test(a.credentials.get(self.provider, {}))), None)
+
+    def index(self, field_name: str, value: str, account_id: str) -> None:
+        """A credential made at run time (an API key) now names its account."""
+        self._store.index_credential(self.provider, field_name, value, account_id)
+
+    def forget(self, field_name: str, value: str) -> None:
+        self._store.forget_credential(self.provider, field_name, value)

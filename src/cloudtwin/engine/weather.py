@@ -38,6 +38,6 @@ def sell_out(ctx: Context, counter: Row, capacity: int, arguments: Mapping[str, 
 
 def clears(ctx: Context, payload: Mapping[str, Any]) -> None:
     """The timer: the weather's share of the counter is free again."""
-    counter = ctx.twin.store.table(ctx.provider, str(payload["kind"])).get(str(payload["counter"]))
+    counter = ctx.shared.find(str(payload["kind"]), str(payload["counter"]))  # stock is provider-wide
     if counter is not None:
         counter.data["used"] = max(0, int(counter.data["used"]) - int(payload["amount"]))

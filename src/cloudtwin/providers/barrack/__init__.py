@@ -13,7 +13,7 @@ from functools import partial
 from ...engine.errors import ResolvedError
 from ...engine.provider import Api, Provider, Rendered, RequestInfo
 from ...engine import weather as capacity_weather
-from . import auth, billing, contract, hooks, meter, protection, weather
+from . import auth, billing, contract, hooks, meter, protection, resources, weather  # noqa: F401  (resources declares the stored kinds)
 from .common import NAME
 from .handlers import handlers
 
@@ -46,8 +46,6 @@ def provider() -> Provider:
         setup=hooks.setup,
         setup_account=hooks.setup_account,
         new_credentials=auth.new_credentials,
-        on_enter=hooks.on_enter,
-        on_remove=hooks.on_remove,
         timers={billing.EXHAUSTED: protection.on_exhausted, capacity_weather.CLEARS: capacity_weather.clears},
         admin_actions={"top_up": billing.top_up, "sell_out": weather.sell_out},
         base_paths={NAME: "/api/v1"},

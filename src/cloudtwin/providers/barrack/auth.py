@@ -17,7 +17,7 @@ from ...engine.clock import parse_duration
 from ...engine.errors import ApiError
 from ...engine.provider import Context, RequestInfo
 from ...engine.store import Account
-from .common import NAME, SYSTEM
+from . import resources
 
 # Writes a read_only key may still make: they only read (spec: ApiKeyAuth).
 _READ_ONLY_POSTS = re.compile(r"/(pricing|snapshots/image-relationships)/?$")
@@ -33,9 +33,8 @@ def _unb64(text: str) -> bytes:
 
 
 def _secret(ctx: Context) -> bytes:
-    table = ctx.twin.store.table(NAME, "secret")
-    row = table.get("jwt") or ctx.twin.store.insert(NAME, "secret", SYSTEM, "jwt", {"key": ctx.ids.token(48)})
-    return str(row.data["key"]).encode()
+    row = ctx.shared.find(resources.Secret, "jwt") or ctx.shared.add(resources.Secret, "jwt", {"key": ctx.ids.token(48)})
+    return row.key.encode()
 
 
 def issue(ctx: Context, account_id: str, kind: str) -> str:
@@ -56,7 +55,7 @@ def verify(ctx: Context, token: str, kind: str) -> Account:
         valid = hmac.compare_digest(expected, _unb64(signature))
     except (ValueError, TypeError):
         valid, claims = False, {}
-    account = ctx.twin.store.accounts.get(str(claims.get("user_id")))
+    account = ctx.accounts.by_id(str(claims.get("user_id")))
     if not valid or claims.get("token_type") != kind or account is None:
         raise ApiError("token_not_valid", "Token is invalid.", headers=_CHALLENGE)
     if claims.get("exp", 0) <= ctx.now:
@@ -79,18 +78,18 @@ def authenticate(info: RequestInfo, ctx: Context, *, schemes: tuple[str, ...], k
         raise ApiError("unauthorized", headers=_CHALLENGE)
     if credential.count(".") == 2:  # a JWT: full access
         return verify(ctx, credential, "access")
-    account = ctx.twin.store.account_by_credential(NAME, "api_key", credential)
+    account = ctx.accounts.by_credential("api_key", credential)
     if account is None:
         raise ApiError("authentication_failed", headers=_CHALLENGE)
-    key = ctx.twin.store.table(NAME, "api_key_secret").get(credential)
+    key = ctx.shared.find(resources.ApiKeySecret, credential)
     if key is not None:
-        _check_key(ctx, key.data, info)
+        _check_key(ctx.for_account(account), key.data, info)
     return account
 
 
 def _check_key(ctx: Context, key: dict[str, Any], info: RequestInfo) -> None:
     """Keys made through the API carry a tier and an expiry; the console key has neither."""
-    row = ctx.twin.store.table(NAME, "api_key").get(key["id"])
+    row = ctx.records.find(resources.ApiKey, key["id"])
     if row is None or (row.meta.get("expires_at") is not None and row.meta["expires_at"] <= ctx.now):
         raise ApiError("authentication_failed", "The API key has expired.", headers=_CHALLENGE)
     if row.data["tier"] == "read_only" and info.method not in ("GET", "HEAD", "OPTIONS") \

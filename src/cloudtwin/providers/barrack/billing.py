@@ -26,7 +26,7 @@ HOUR = 3600.0
 
 def ledger(ctx: Context) -> Row:
     account = ctx.account.id  # type: ignore[union-attr]
-    row = ctx.twin.store.table(NAME, "ledger").get(account)
+    row = ctx.records.find("ledger", account)
     if row is None:
         cur = currency(ctx)
         initial = ctx.account.settings.get(NAME, {}).get(  # type: ignore[union-attr]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar, overload
 
 from ...engine import paging
 from ...engine.clock import iso
@@ -11,8 +11,11 @@ from ...engine.errors import ApiError
 from ...engine.provider import Call, Context
 from ...engine.store import Row
 
+if TYPE_CHECKING:  # resources' behaviour imports this module
+    from .resources import Named
+
 NAME = "barrack"
-SYSTEM = "_barrack"  # owner of provider-wide rows (counters, stock, the JWT secret)
+R = TypeVar("R", bound=Row)
 TRANSITIONAL = ("CREATING", "STARTING", "STOPPING", "REBOOTING", "HIBERNATING", "RESTORING", "DELETING")
 
 
@@ -21,7 +24,8 @@ def stamp(ctx: Context) -> str:
 
 
 def next_id(ctx: Context, kind: str) -> int:
-    """Django-style auto-increment primary keys, one sequence per kind, shared by all accounts."""
+    """Django-style auto-increment primary keys, one sequence per kind, shared by all accounts
+    (the `counter` kind is declared provider-wide)."""
     row = counter(ctx, "counter", kind, lambda: {"last": 0})
     row.data["last"] += 1
     return int(row.data["last"])
@@ -58,21 +62,26 @@ def limit(ctx: Context, group: str, key: str) -> int:
 
 
 # Lookups ---------------------------------------------------------------------------
-def owned(call: Call, kind: str, row_id: Any, what: str) -> Row:
+@overload
+def owned(call: Call, kind: type[R], row_id: Any, what: str) -> R: ...
+@overload
+def owned(call: Call, kind: str, row_id: Any, what: str) -> Row: ...
+
+
+def owned(call: Call, kind: Any, row_id: Any, what: str) -> Any:
     """A row of the caller's, or 404 (an id in the path or the body that names nothing)."""
     return call.records.get(kind, str(row_id), message=f"{what} {row_id} not found.")
 
 
-def require_name_free(ctx: Context, kind: str, name: str, *, region_code: str | None = None,
-                      exclude: str | None = None, live_only: bool = False) -> None:
+def require_name_free(ctx: Context, kind: type[Named], name: str, *, exclude: str | None = None,
+                      live_only: bool = False) -> None:
+    """Names are unique per kind in an account; `live_only`: a row being deleted frees its name."""
     for row in ctx.records.rows(kind):
-        if row.id == exclude or row.field("name") != name:
+        if row.id == exclude or row.name != name:
             continue
-        if region_code is not None and row.field("region") != region_code:
+        if live_only and getattr(row, "status", None) == "DELETING":
             continue
-        if live_only and row.field("status") == "DELETING":
-            continue
-        raise ApiError("name_taken", f"A {kind.replace('_', ' ')} named {name!r} already exists.")
+        raise ApiError("name_taken", f"A {kind.kind_name.replace('_', ' ')} named {name!r} already exists.")
 
 
 def require_room(ctx: Context, count: int, cap: int, what: str) -> None:
@@ -96,12 +105,12 @@ def paged(call: Call, key: str, items: list[Any], each: Callable[[Any], Any] | N
                                                       "total": shown.total, "total_pages": shown.pages}}
 
 
-def matches(call: Call, row: Row, *fields: str) -> bool:
-    """The row passes the list filters (`?region=`, `?status=`) the caller gave."""
-    return all(call.query.get(f) in (None, row.field(f)) for f in fields)
+def matches(call: Call, **values: Any) -> bool:
+    """A row with these values (`region=row.region`) passes the list filters the caller gave."""
+    return all(call.query.get(key) in (None, value) for key, value in values.items())
 
 
-def newest_first(rows: Iterable[Row]) -> list[Row]:
+def newest_first(rows: Iterable[R]) -> list[R]:
     return sorted(rows, key=lambda r: r.seq, reverse=True)
 
 

@@ -9,16 +9,17 @@ from typing import Any
 from ...engine.provider import Context
 from ...engine.store import Row
 from .common import limit, next_id, require_name_free, require_room, stamp
+from . import resources
 
 
 def require_can_image(ctx: Context, name: str) -> None:
-    require_room(ctx, ctx.records.count("image"), limit(ctx, "per_account", "images"), "custom images")
-    require_name_free(ctx, "image", name)
+    require_room(ctx, ctx.records.count(resources.Image), limit(ctx, "per_account", "images"), "custom images")
+    require_name_free(ctx, resources.Image, name)
 
 
 def new_image(ctx: Context, snapshot: Row, name: str, description: str | None) -> Row:
     image_id = next_id(ctx, "image")
-    row = ctx.records.add("image", str(image_id), {
+    row = ctx.records.add(resources.Image, str(image_id), {
         "id": image_id, "name": name, "description": description, "region": snapshot.data["region"],
         "status": "creating", "size": snapshot.data["size"], "snapshot_id": snapshot.data["id"],
         "created_at": stamp(ctx)})
@@ -28,5 +29,5 @@ def new_image(ctx: Context, snapshot: Row, name: str, description: str | None) -
 
 
 def relationship(ctx: Context, snapshot: Row) -> dict[str, Any]:
-    image = ctx.records.find("image", str(snapshot.meta.get("image_id"))) if snapshot.meta.get("image_id") else None
+    image = ctx.records.find(resources.Image, str(snapshot.meta.get("image_id"))) if snapshot.meta.get("image_id") else None
     return {"snapshot_id": snapshot.data["id"], "has_image": image is not None, "image": image.data if image else None}

@@ -7,6 +7,7 @@ from ...engine.provider import Context
 from ...engine.store import Row
 from . import billing, stock
 from .common import currency, stamp
+from . import resources
 
 PRIVATE_CIDR = "10.0.0.0/16"       # INFERRED: addresses are not published
 PUBLIC_CIDR = "203.0.113.0/24"     # documentation range, so no real host is ever named
@@ -33,9 +34,9 @@ def meter(ctx: Context, row: Row) -> None:
         billing.set_meter(ctx, row, 0.0, status, "compute")
 
 
-def operations(row: Row) -> dict[str, bool]:
-    status = row.field("status")  # read by scans over every instance: no unpacking
-    built = row.field("server_uuid") is not None
+def operations(row: resources.Instance) -> dict[str, bool]:
+    status = row.status
+    built = row.server_uuid is not None
     return {
         "start": status == "SHUTOFF",
         "stop": status == "ACTIVE",
@@ -46,12 +47,12 @@ def operations(row: Row) -> dict[str, bool]:
         # "Select running or stopped instance" (the provider's custom-image page).
         "snapshot": status in BILLED_FULL and built,
         "toggle_public_ip": status in ("ACTIVE", "SHUTOFF"),
-        "attach_volumes": status == row.meta_field("attach_status", "SHUTOFF"),
+        "attach_volumes": status == row.attach_status,
         "attach_firewall": status == "ACTIVE" and built,
     }
 
 
-def hibernate(ctx: Context, row: Row, *, reason: str) -> None:
+def hibernate(ctx: Context, row: resources.Instance, *, reason: str) -> None:
     """GPUs go back to stock; disks (boot and data volumes) and the public IP stay (spec: hibernateInstance)."""
     row.meta.setdefault("hibernations", []).append(
         {"hibernated_at": stamp(ctx), "restored_at": None, "reason": reason})
@@ -59,7 +60,7 @@ def hibernate(ctx: Context, row: Row, *, reason: str) -> None:
     ctx.enter(row, "HIBERNATING")
 
 
-def entered(ctx: Context, row: Row, state: str) -> None:
+def entered(ctx: Context, row: resources.Instance, state: str) -> None:
     data = row.data
     data["updated_at"] = stamp(ctx)
     if state == "ACTIVE":

@@ -8,6 +8,7 @@ from ...engine.errors import ApiError
 from ...engine.provider import Context
 from ...engine.store import Row
 from . import billing, stock, storage
+from .resources import Instance
 from .common import limit, region, require_name_free, require_profile, stamp, tier
 
 
@@ -16,21 +17,20 @@ def require_can_launch(ctx: Context, *, name: str, region_code: str, model: str,
     require_profile(ctx)
     billing.require_credit(ctx)
     cap = limit(ctx, "per_account", "instances")
-    if ctx.records.count("instance") >= cap:
+    if ctx.records.count(Instance) >= cap:
         raise ApiError("limit_reached", f"At most {cap} instances per account.")
     cap = limit(ctx, "per_region", "instances")
-    if sum(1 for r in ctx.records.rows("instance") if r.field("region") == region_code) >= cap:
+    if sum(1 for r in ctx.records.rows(Instance) if r.region == region_code) >= cap:
         raise ApiError("limit_reached", f"At most {cap} instances in {region_code}.")
-    require_name_free(ctx, "instance", name, live_only=True)
+    require_name_free(ctx, Instance, name, live_only=True)
     stock.require_stock(ctx, region_code, model, count)
 
 
 def new_deployment_id(ctx: Context) -> str:
     """`DEP` + 7 seeded digits, unique across the twin."""
-    table = ctx.twin.store.table("barrack", "instance")
     while True:
         candidate = "DEP" + ctx.ids.digits(7)
-        if table.get(candidate) is None:
+        if ctx.records.id_free(Instance, candidate):
             return candidate
 
 
@@ -41,7 +41,7 @@ def launch(ctx: Context, *, name: str, region_code: str, model: str, count: int,
     """An instance in CREATING, holding its GPUs; billing starts when it becomes ACTIVE."""
     instance_id = new_deployment_id(ctx)
     now = stamp(ctx)
-    row = ctx.records.add("instance", instance_id, {
+    row = ctx.records.add(Instance, instance_id, {
         "id": instance_id, "name": name, "region": region_code, "tier": tier(ctx, region_code),
         "status": "CREATING", "gpu_model": model, "gpu_count": count, "server_uuid": None, "fixed_ip": None,
         "floating_ip": None, "floating_ip_status": "DETACHED", "created_at": now, "updated_at": now,

@@ -11,18 +11,12 @@ from typing import Any
 
 from ...engine.provider import Context
 from ...engine.store import Row
-from . import billing
 from .common import currency
-from .instance_state import gpu_rate
+from .resources import Named
 
 
 def price(ctx: Context, row: Row) -> dict[str, Any] | None:
-    if ctx.account is None:
+    if ctx.account is None or not isinstance(row, Named):
         return None
-    if row.kind == "instance":
-        hourly = gpu_rate(ctx, row)
-    elif row.kind in ("volume", "snapshot"):
-        hourly = billing.current_rate(row)
-    else:
-        return None
+    hourly = row.hourly_rate(ctx)  # each kind knows its own rate (free kinds: 0)
     return {"currency": currency(ctx), "per_hour": hourly} if hourly > 0 else None

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from ...engine.provider import Context
 from . import billing
 from .instance_state import hibernate
+from . import resources
 
 
 def on_exhausted(ctx: Context, payload: Mapping[str, Any]) -> None:
@@ -25,8 +26,8 @@ def on_exhausted(ctx: Context, payload: Mapping[str, Any]) -> None:
 def protect(ctx: Context) -> None:
     """Hibernate every ACTIVE and SHUTOFF instance; volumes and snapshots are kept (and billed)."""
     billing.mark_protected(ctx, True)
-    for row in list(ctx.records.rows("instance")):
-        if row.field("status") in ("ACTIVE", "SHUTOFF"):
+    for row in list(ctx.records.rows(resources.Instance)):
+        if row.status in ("ACTIVE", "SHUTOFF"):
             hibernate(ctx, row, reason="credit_depletion")
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from ...engine.counters import counter
 from ...engine.errors import ApiError
 from ...engine.provider import Context
-from ...engine.store import Row
+from . import resources
 
 
-def _counter(ctx: Context, region: str, model: str, count: int) -> Row:
-    return counter(ctx, "stock", f"{region}/{model}/{count}", lambda: {"used": 0})
+def _counter(ctx: Context, region: str, model: str, count: int) -> resources.Stock:
+    return counter(ctx, resources.Stock, f"{region}/{model}/{count}", lambda: {"used": 0})
 
 
 def capacity(ctx: Context, region: str, model: str, count: int) -> int | None:
@@ -24,7 +24,7 @@ def capacity(ctx: Context, region: str, model: str, count: int) -> int | None:
 
 def left(ctx: Context, region: str, model: str, count: int) -> int:
     cap = capacity(ctx, region, model, count) or 0
-    return max(0, cap - _counter(ctx, region, model, count).data["used"])
+    return max(0, cap - _counter(ctx, region, model, count).used)
 
 
 def require_stock(ctx: Context, region: str, model: str, count: int) -> None:
@@ -34,14 +34,12 @@ def require_stock(ctx: Context, region: str, model: str, count: int) -> None:
         raise ApiError("out_of_stock", f"{model} x{count} is out of stock in {region}.")
 
 
-def take(ctx: Context, instance: Row) -> None:
-    data = instance.data
-    _counter(ctx, data["region"], data["gpu_model"], data["gpu_count"]).data["used"] += 1
+def take(ctx: Context, instance: resources.Instance) -> None:
+    _counter(ctx, instance.region, instance.gpu_model, instance.gpu_count).used += 1
     instance.meta["holds_stock"] = True
 
 
-def release(ctx: Context, instance: Row) -> None:
+def release(ctx: Context, instance: resources.Instance) -> None:
     if instance.meta.pop("holds_stock", False):
-        data = instance.data
-        counter = _counter(ctx, data["region"], data["gpu_model"], data["gpu_count"])
-        counter.data["used"] = max(0, counter.data["used"] - 1)
+        counter = _counter(ctx, instance.region, instance.gpu_model, instance.gpu_count)
+        counter.used = max(0, counter.used - 1)

@@ -8,6 +8,7 @@ from ...engine.provider import Context
 from ...engine.store import Row
 from . import billing, pricing
 from .common import currency, limit, next_id, stamp, tier
+from . import resources
 
 
 def clone_seconds(ctx: Context, size_gb: int) -> float:
@@ -20,13 +21,13 @@ def max_size(ctx: Context, volume_type: str) -> int:
 
 
 def new_volume(ctx: Context, *, name: str, region: str, size: int, volume_type: str, bootable: bool = False,
-               os_image_id: int | None = None, source_volume_id: int | None = None, copy_seconds: float = 0) -> Row:
+               os_image_id: int | None = None, source_volume_id: int | None = None, copy_seconds: float = 0) -> resources.Volume:
     """A volume in `creating`, billed from now (the lifecycle makes it `available`).
 
     A clone also copies its source: `copy_seconds` more in `creating` (the lifecycle's duration
     is counted from the end of the copy, since lifecycles.yaml has one duration per state)."""
     volume_id = next_id(ctx, "volume")
-    row = ctx.records.add("volume", str(volume_id), {
+    row = ctx.records.add(resources.Volume, str(volume_id), {
         "id": volume_id, "name": name, "region": region, "tier": tier(ctx, region), "size": size,
         "volume_type": volume_type, "bootable": bootable, "status": "creating", "os_image_id": os_image_id,
         "source_volume_id": source_volume_id, "attachment": None, "created_at": stamp(ctx),
@@ -45,7 +46,7 @@ def meter(ctx: Context, row: Row) -> None:
 def require_region_room(ctx: Context, region: str, adding: int = 1) -> None:
     cap = int(ctx.fixtures["limits"].get("region_overrides", {}).get(region, {}).get(
         "volumes", limit(ctx, "per_region", "volumes")))
-    used = sum(1 for r in ctx.records.rows("volume") if r.field("region") == region)
+    used = sum(1 for r in ctx.records.rows(resources.Volume) if r.region == region)
     if used + adding > cap:
         raise ApiError("limit_reached", f"At most {cap} volumes in {region}.")
 
@@ -67,7 +68,7 @@ def attach(ctx: Context, volume: Row, instance: Row, *, boot: bool = False) -> N
 def _free_device(ctx: Context, instance: Row) -> str:
     used = set()
     for vid in instance.meta.get("data_volume_ids", []):
-        other = ctx.records.find("volume", str(vid))
+        other = ctx.records.find(resources.Volume, str(vid))
         if other is not None and other.data["attachment"]:
             used.add(other.data["attachment"]["device"])
     return next(f"/dev/vd{c}" for c in "bcdefghijklmnopqrstuvwxyz" if f"/dev/vd{c}" not in used)
@@ -97,6 +98,6 @@ def entered(ctx: Context, row: Row, state: str) -> None:
 
 def delete(ctx: Context, row: Row) -> None:
     billing.stop_meter(ctx, row)
-    ctx.records.remove("volume", row.id)
+    ctx.records.remove(resources.Volume, row.id)
 
 

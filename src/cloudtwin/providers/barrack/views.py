@@ -9,6 +9,7 @@ from ...engine.store import Row
 from . import billing
 from .common import currency, money
 from .instance_state import operations
+from .resources import Instance, Volume
 
 INSTANCE_FIELDS = ("id", "name", "region", "tier", "status", "gpu_model", "gpu_count", "server_uuid",
                    "fixed_ip", "floating_ip", "floating_ip_status", "created_at")
@@ -17,7 +18,7 @@ INSTANCE_FIELDS = ("id", "name", "region", "tier", "status", "gpu_model", "gpu_c
 def attached_volumes(ctx: Context, instance: Row) -> list[Row]:
     ids = ([instance.meta["boot_volume_id"]] if instance.meta.get("boot_volume_id") else []) + \
         list(instance.meta.get("data_volume_ids", []))
-    rows = (ctx.records.find("volume", str(v)) for v in ids)
+    rows = (ctx.records.find(Volume, str(v)) for v in ids)
     return [r for r in rows if r is not None]
 
 
@@ -32,7 +33,7 @@ def instance(ctx: Context, row: Row, volumes: list[Row] | None = None) -> dict[s
     return out
 
 
-def instance_detail(ctx: Context, row: Row) -> dict[str, Any]:
+def instance_detail(ctx: Context, row: Instance) -> dict[str, Any]:
     """VMResponse: everything about one instance."""
     data = row.data
     gpu = ctx.fixtures["gpus"]["models"][data["gpu_model"]]
@@ -98,7 +99,7 @@ def firewall_detail(ctx: Context, row: Row) -> dict[str, Any]:
 def firewall_attachments(ctx: Context, row: Row) -> list[dict[str, Any]]:
     out = []
     for instance_id, attachment_id in row.meta.get("attachments", {}).items():
-        vm = ctx.records.find("instance", instance_id)
+        vm = ctx.records.find(Instance, instance_id)
         link = ctx.records.find("firewall_attachment", str(attachment_id))
         if vm is None or link is None:
             continue

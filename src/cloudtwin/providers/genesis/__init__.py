@@ -1,7 +1,7 @@
 """Genesis Cloud compute v1: the provider package.
 
 Registers the prefix (`/genesis`), the spec, how tokens are read, how errors look, the
-handlers (one module per resource family) and the lifecycle hooks.
+handlers (one module per resource family); `resources` declares what it stores.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ...engine.errors import ApiError, ResolvedError
 from ...engine.provider import Api, Context, Provider, ProviderIds, Rendered, RequestInfo
 from ...engine.store import Account
 from ...engine import weather as capacity_weather
-from . import contract, hooks, weather
+from . import contract, hooks, resources, weather  # noqa: F401  (resources declares the kinds this provider stores)
 from .handlers import handlers
 
 NAME = "genesis"
@@ -22,7 +22,7 @@ def authenticate(info: RequestInfo, ctx: Context) -> Account:
     """`Authorization: Bearer` (current) or `X-Auth-Token` (deprecated, still what Terraform sends)."""
     header = info.headers.get("authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else info.headers.get("x-auth-token", "")
-    account = ctx.twin.store.account_by_credential(NAME, "token", token) if token else None
+    account = ctx.accounts.by_credential("token", token) if token else None
     if account is None:
         raise ApiError("unauthorized")
     return account
@@ -51,8 +51,6 @@ def provider() -> Provider:
         apis=[api],
         setup_account=hooks.setup_account,
         new_credentials=new_credentials,
-        on_enter=hooks.on_enter,
-        on_remove=hooks.on_remove,
         base_paths={NAME: "/compute/v1"},
         client_token=lambda ctx: ctx.account.credentials[NAME]["token"],  # type: ignore[union-attr]
         contract_profiles=lambda: contract.PROFILES,

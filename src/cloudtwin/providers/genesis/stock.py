@@ -1,35 +1,29 @@
 """How many instances of each type run in each region, across all accounts.
 
 Kept as counters (not counted on demand) so that availability costs the same with ten
-instances or a hundred thousand.
+instances or a hundred thousand. The counters are provider-wide (`ctx.shared`).
 """
 
 from __future__ import annotations
 
 from ...engine.provider import Context
-from ...engine.store import Row
-
-SYSTEM = "_genesis"
+from . import resources
 
 
-def _counter(ctx: Context, region: str, instance_type: str) -> Row:
-    table = ctx.twin.store.table("genesis", "stock")
+def _counter(ctx: Context, region: str, instance_type: str) -> resources.Stock:
     key = f"{region}/{instance_type}"
-    row = table.get(key)
-    if row is None:
-        row = ctx.twin.store.insert("genesis", "stock", SYSTEM, key, {"used": 0})
-    return row
+    return ctx.shared.find(resources.Stock, key) or ctx.shared.add(resources.Stock, key, {"used": 0})
 
 
 def stock_left(ctx: Context, region: str, instance_type: str) -> int:
     capacity = ctx.fixtures["instance_types"]["instance_types"][instance_type].get("stock", {}).get(region, 0)
-    return max(0, int(capacity) - _counter(ctx, region, instance_type).data["used"])
+    return max(0, int(capacity) - _counter(ctx, region, instance_type).used)
 
 
 def take_stock(ctx: Context, region: str, instance_type: str) -> None:
-    _counter(ctx, region, instance_type).data["used"] += 1
+    _counter(ctx, region, instance_type).used += 1
 
 
-def release_stock(ctx: Context, instance: Row) -> None:
-    counter = _counter(ctx, instance.data["region"], instance.data["type"])
-    counter.data["used"] = max(0, counter.data["used"] - 1)
+def release_stock(ctx: Context, instance: resources.Instance) -> None:
+    counter = _counter(ctx, instance.region, instance.type)
+    counter.used = max(0, counter.used - 1)

@@ -8,30 +8,34 @@ reset with everything else. A state saved before a total existed is counted once
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ...engine.counters import counter
 from ...engine.provider import Context
 from ...engine.store import Row
+from . import resources
 
-KIND = "usage"
-# quotas.yaml: an instance counts against its quota until it starts deleting.
-_COUNTED = "quota_counted"
+if TYPE_CHECKING:
+    from .resources import Instance
 
-
-def _counter(ctx: Context, name: str, account: str | None = None) -> Row:
-    owner: str = account or ctx.account.id  # type: ignore[union-attr]
-    return counter(ctx, KIND, f"{owner}/{name}", lambda: _count(ctx, name, owner), account=owner)
+KIND = "usage"  # one row per account and total, id `<account>/<total>`: undeclared, account-wide
 
 
-def _count(ctx: Context, name: str, account: str) -> dict[str, object]:
-    rows = ctx.twin.store.table("genesis", "volume" if name == "volume_storage" else "instance").rows(account)
+def _counter(ctx: Context, name: str) -> Row:
+    """One of the account's totals (the hooks' ctx is the row's account)."""
+    return counter(ctx, KIND, f"{ctx.account.id}/{name}", lambda: _count(ctx, name))  # type: ignore[union-attr]
+
+
+def _count(ctx: Context, name: str) -> dict[str, object]:
     if name == "volume_storage":
-        return {"gib": sum(volume.field("size") for volume in rows)}
+        return {"gib": sum(volume.size for volume in ctx.records.rows(resources.Volume))}
     by_type: dict[str, int] = {}
-    for instance in rows:
-        counted = instance.field("status") != "deleting"
-        instance.meta[_COUNTED] = counted
+    for instance in ctx.records.rows(resources.Instance):
+        # quotas.yaml: an instance counts against its quota until it starts deleting.
+        counted = instance.status != "deleting"
+        instance.quota_counted = counted
         if counted:
-            by_type[instance.field("type")] = by_type.get(instance.field("type"), 0) + 1
+            by_type[instance.type] = by_type.get(instance.type, 0) + 1
     return {"by_type": by_type}
 
 
@@ -48,18 +52,17 @@ def instances_by_type(ctx: Context) -> dict[str, int]:
     return dict(_counter(ctx, "instances").data["by_type"])
 
 
-def instance_entered(ctx: Context, row: Row, state: str) -> None:
+def instance_entered(ctx: Context, row: Instance, state: str) -> None:
     """Count the instance in, or out when it starts deleting (whatever path led there)."""
-    by_type = _counter(ctx, "instances", row.account).data["by_type"]
+    by_type = _counter(ctx, "instances").data["by_type"]
     counted = state != "deleting"
-    if counted != row.meta.get(_COUNTED, False):
-        kind = row.data["type"]
-        by_type[kind] = by_type.get(kind, 0) + (1 if counted else -1)
-        row.meta[_COUNTED] = counted
+    if counted != row.quota_counted:
+        by_type[row.type] = by_type.get(row.type, 0) + (1 if counted else -1)
+        row.quota_counted = counted
 
 
-def instance_removed(ctx: Context, row: Row) -> None:
-    if row.meta.get(_COUNTED):
-        by_type = _counter(ctx, "instances", row.account).data["by_type"]
-        by_type[row.data["type"]] -= 1
-        row.meta[_COUNTED] = False
+def instance_removed(ctx: Context, row: Instance) -> None:
+    if row.quota_counted:
+        by_type = _counter(ctx, "instances").data["by_type"]
+        by_type[row.type] -= 1
+        row.quota_counted = False

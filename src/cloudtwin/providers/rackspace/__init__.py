@@ -14,7 +14,7 @@ from __future__ import annotations
 from ...engine.errors import ApiError
 from ...engine.provider import Api, Context, Provider, RequestInfo
 from ...engine.store import Account
-from . import contract, hooks, operator, seed, tokens, views
+from . import contract, operator, resources, seed, tokens, views  # noqa: F401  (resources declares the stored kinds)
 from .common import NAME
 from .errors import render_files_error, render_identity_error, render_images_error, request_id
 from .handlers import files_handlers, identity_handlers, images_handlers
@@ -23,7 +23,7 @@ from .handlers import files_handlers, identity_handlers, images_handlers
 def authenticate(info: RequestInfo, ctx: Context, refusal: str = "unauthorized") -> Account:
     """`X-Auth-Token` must name a live token of Rackspace Identity (missing/expired/unknown: 401)."""
     token = tokens.valid(ctx, info.headers.get("x-auth-token", ""))
-    account = ctx.twin.store.accounts.get(token.account) if token else None
+    account = ctx.accounts.by_id(token.account) if token else None
     if account is None:
         raise ApiError(refusal)
     return account
@@ -48,7 +48,6 @@ def provider() -> Provider:
         setup=seed.setup,
         setup_account=seed.setup_account,
         new_credentials=tokens.new_credentials,
-        on_enter=hooks.on_enter,
         admin_actions=operator.ACTIONS,
         base_paths={"images": "/images/DFW", "identity": "/identity", "files": "/files/DFW/v1"},
         client_token=tokens.client_token,

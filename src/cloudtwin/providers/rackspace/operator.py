@@ -10,10 +10,10 @@ from typing import Any, Callable, Mapping
 
 from ...engine.errors import ApiError
 from ...engine.provider import Context
-from ...engine.store import Row
 from . import objects, views
 from .access import image_key
 from .common import stamp, tenant_of
+from .resources import Image
 
 DEFAULT_REGION = "DFW"
 
@@ -57,14 +57,13 @@ def create_snapshot_image(ctx: Context, args: Mapping[str, Any]) -> dict[str, An
     }
     data.update({str(k): str(v) for k, v in (args.get("properties") or {}).items()})
     # `fails`: the snapshot upload breaks while saving, so the image ends `killed` (shown by id, never listed).
-    row = ctx.records.add("image", image_key(region, image_id), data,
-                          {"region": region, "fails": bool(args.get("fails", False))})
+    row = ctx.region(region).add(Image, image_key(region, image_id), data, {"fails": bool(args.get("fails", False))})
     ctx.enter(row, str(args.get("status", "queued")))
     return views.image(row)
 
 
-def _image(ctx: Context, args: Mapping[str, Any]) -> Row:
-    row = ctx.records.table("image").get(image_key(_region(args), str(args["image"])))
+def _image(ctx: Context, args: Mapping[str, Any]) -> Image:
+    row = ctx.region(_region(args)).find(Image, image_key(_region(args), str(args["image"])))
     if row is None:
         raise ApiError("not_found", f"No image {args['image']} in {_region(args)}.")
     return row

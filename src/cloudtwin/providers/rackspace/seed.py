@@ -7,7 +7,8 @@ from typing import Any, Mapping
 from ...engine.provider import Context
 from . import objects
 from .access import image_key, member_key
-from .common import SYSTEM, tenant_of
+from .common import tenant_of
+from .resources import Image, Member
 
 _NOT_DATA = ("regions", "owner_account", "members", "properties")
 
@@ -24,8 +25,7 @@ def image_data(raw: Mapping[str, Any]) -> dict[str, Any]:
 def setup(ctx: Context) -> None:
     for raw in ctx.fixtures["images"].get("base_images") or []:
         for region in raw["regions"]:
-            ctx.records.add("image", image_key(region, raw["id"]), image_data(raw), {"region": region},
-                            account=SYSTEM)
+            ctx.region(region).add(Image, image_key(region, raw["id"]), image_data(raw))
 
 
 def setup_account(ctx: Context) -> None:
@@ -37,19 +37,16 @@ def setup_account(ctx: Context) -> None:
         for region in raw["regions"]:
             data = image_data(raw)
             data["owner"] = tenant_of(account)
-            ctx.records.add("image", image_key(region, raw["id"]), data, {"region": region})
+            ctx.region(region).add(Image, image_key(region, raw["id"]), data)
             for member in raw.get("members") or []:
                 tenant = _tenant_of_fixture_account(ctx, member["account"])
-                ctx.records.add("member", member_key(region, raw["id"], tenant), {
+                ctx.region(region).add(Member, member_key(region, raw["id"], tenant), {
                     "member_id": tenant, "image_id": raw["id"], "status": member["status"],
                     "created_at": member["created_at"], "updated_at": member["updated_at"],
-                }, {"region": region})
+                })
     objects.seed_account(ctx)
 
 
 def _tenant_of_fixture_account(ctx: Context, account_id: str) -> str:
     """Members may name accounts not added yet: read their tenant from the accounts file."""
-    for raw in ctx.twin.base_fixtures.get("accounts", []):
-        if raw.get("id") == account_id:
-            return str(((raw.get("credentials") or {}).get("rackspace") or {}).get("tenant_id", account_id))
-    return account_id
+    return str(ctx.accounts.seeded_credentials(account_id).get("tenant_id", account_id))

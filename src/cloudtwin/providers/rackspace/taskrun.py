@@ -18,6 +18,7 @@ from ...engine.store import Row
 from . import objects
 from .access import can_see, image_key, is_owner
 from .common import stamp, tenant_of
+from .resources import Image
 
 
 class TaskFailed(Exception):
@@ -38,7 +39,7 @@ def task_entered(ctx: Context, row: Row, state: str) -> None:
         row.data["message"] = str((row.meta.get("fault") or {}).get("message") or "")
     if state in ("success", "failure"):
         # A finished task stays readable until its lifecycle removes it: that is expires_at.
-        lasts = ctx.twin.lifecycles[ctx.provider].machine("task").states[state].after or 0
+        lasts = ctx.state_lasts("task", state)
         row.data["expires_at"] = iso(ctx.now + lasts, millis=False)
 
 
@@ -62,7 +63,7 @@ def run_import(ctx: Context, task: Row) -> dict[str, str]:
     image_id = ctx.ids.uuid4()
     sized = found.meta.get("imported_image") or {}
     now = stamp(ctx)
-    image = ctx.records.add("image", image_key(region, image_id), {
+    image = ctx.region(region).add(Image, image_key(region, image_id), {
         "id": image_id, "name": (given.get("image_properties") or {}).get("name"), "status": "queued",
         "visibility": "private", "protected": False, "container_format": "ovf", "disk_format": "vhd",
         # Rackspace repackages the VHD as a gzipped OVA: size and checksum differ from the object's.
@@ -72,7 +73,7 @@ def run_import(ctx: Context, task: Row) -> dict[str, str]:
         "owner": tenant_of(ctx.account), "tags": [], "created_at": now, "updated_at": now,
         "image_type": "import", "os_type": "linux", "auto_disk_config": "False",
         "user_id": tenant_of(ctx.account),
-    }, {"region": region})
+    })
     ctx.enter(image, "queued")
     return {"image_id": image_id}
 
@@ -107,7 +108,7 @@ def run_export(ctx: Context, task: Row) -> dict[str, str]:
     region = task.meta["region"]
     image_uuid = str(given.get("image_uuid", ""))
     container = str(given.get("receiving_swift_container", ""))
-    image = ctx.records.table("image").get(image_key(region, image_uuid))
+    image = ctx.region(region).find(Image, image_key(region, image_uuid))
     if image is None or not can_see(ctx, image):
         raise TaskFailed(_message(ctx, "export", "image_not_found", image_uuid=image_uuid))
     if not is_owner(ctx, image):

@@ -1,7 +1,8 @@
 """Identity tokens as provider state: one `token` row per issued token.
 
 A token belongs to an account, carries the roles the user had when it was issued and
-expires on the twin's clock; the images API accepts it until then.
+expires on the twin's clock; the images API accepts it until then. A token is also a
+credential of its account (`ctx.accounts`), which is how a request's token finds its row.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from typing import Any
 
 from ...engine.clock import iso, parse_duration
 from ...engine.provider import Context, ProviderIds
-from ...engine.store import Account, Row
+from ...engine.store import Account
 from .common import settings, tenant_of
+from .resources import Token
 
-KIND = "token"
+CREDENTIAL = "token"
 
 
 def roles_of(ctx: Context, account: Account) -> list[dict[str, Any]]:
@@ -48,30 +50,34 @@ def tenants_of(ctx: Context, account: Account) -> list[str]:
     return [tenant_of(account), object_store_tenant(ctx, account)]
 
 
-def issue(ctx: Context, account: Account, method: str, tenant: str | None = None) -> Row:
-    """A fresh token for the account, valid for the fixture's lifetime from now.
+def issue(ctx: Context, account: Account, method: str, tenant: str | None = None) -> Token:
+    """A fresh token for the account (`ctx` is the account's), valid for the fixture's lifetime.
 
     The account's expired tokens go first: kept, they would pile up with every login for as
     long as the twin runs. Oldest first, so the sweep stops at the first live one."""
-    table = ctx.records.table(KIND)
+    assert ctx.account is account
     expired = []
-    for row in table.rows(account.id):
-        if row.meta["expires_at"] > ctx.now:
+    for row in ctx.records.rows(Token):
+        if row.expires_at > ctx.now:
             break
         expired.append(row.id)
     for row_id in expired:
-        table.remove(row_id)
+        ctx.records.remove(Token, row_id)
+        ctx.accounts.forget(CREDENTIAL, row_id)
     token_id = ctx.ids.hex(32)
     expires = ctx.now + lifetime(ctx)
-    return ctx.records.add(KIND, token_id, {
+    row = ctx.records.add(Token, token_id, {
         "id": token_id, "expires": iso(expires), "method": method,
         "tenant": tenant or tenant_of(account), "roles": roles_of(ctx, account),
-    }, {"expires_at": expires}, account=account.id)
+    }, {"expires_at": expires})
+    ctx.accounts.index(CREDENTIAL, token_id, account.id)
+    return row
 
 
-def valid(ctx: Context, token: str) -> Row | None:
-    row = ctx.records.table(KIND).get(token) if token else None
-    if row is None or row.meta_field("expires_at") <= ctx.now:  # runs outside the lock: read, do not unpack
+def valid(ctx: Context, token: str) -> Token | None:
+    account = ctx.accounts.by_credential(CREDENTIAL, token) if token else None
+    row = ctx.for_account(account).records.find(Token, token) if account else None
+    if row is None or row.expires_at <= ctx.now:  # runs outside the lock: a scalar read leaves it packed
         return None
     return row
 
@@ -80,8 +86,7 @@ def client_token(ctx: Context) -> str:
     """What a scenario client of this account holds: its newest live token, else a new one."""
     account = ctx.account
     assert account is not None
-    live = next((row for row in ctx.records.table(KIND).rows(account.id, reverse=True)
-                 if row.meta["expires_at"] > ctx.now), None)
+    live = next((row for row in ctx.records.rows(Token, reverse=True) if row.expires_at > ctx.now), None)
     return (live or issue(ctx, account, "PASSWORD")).id
 
 

@@ -8,7 +8,8 @@ from ....engine.clock import iso
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from .. import auth
-from ..common import (NAME, SYSTEM, limit, message, newest_first, next_id, owned, paged, require_name_free,
+from ..resources import ApiKey, ApiKeySecret
+from ..common import (limit, message, newest_first, next_id, owned, paged, require_name_free,
                       require_room, stamp)
 from . import handlers
 
@@ -16,12 +17,11 @@ from . import handlers
 @handlers("obtainToken")
 def obtain_token(call: Call) -> dict[str, Any]:
     body = call.body
-    for account in call.twin.store.accounts.values():
-        creds = account.credentials.get(NAME, {})
-        if creds.get("email", "").lower() == body["email"].lower() and creds.get("password") == body["password"]:
-            return {"access": auth.issue(call, account.id, "access"),
-                    "refresh": auth.issue(call, account.id, "refresh")}
-    raise ApiError("no_active_account")
+    account = call.accounts.first(lambda creds: creds.get("email", "").lower() == body["email"].lower()
+                                  and creds.get("password") == body["password"])
+    if account is None:
+        raise ApiError("no_active_account")
+    return {"access": auth.issue(call, account.id, "access"), "refresh": auth.issue(call, account.id, "refresh")}
 
 
 @handlers("refreshToken")
@@ -38,31 +38,31 @@ def _view(row: Any) -> dict[str, Any]:
 
 @handlers("listApiKeys")
 def list_api_keys(call: Call) -> dict[str, Any]:
-    return paged(call, "api_keys", newest_first(call.records.rows("api_key")), _view)
+    return paged(call, "api_keys", newest_first(call.records.rows(ApiKey)), _view)
 
 
 @handlers("createApiKey")
 def create_api_key(call: Call) -> dict[str, Any]:
     body = call.body
-    require_room(call, call.records.count("api_key"), limit(call, "per_account", "api_keys"), "API keys")
-    require_name_free(call, "api_key", body["name"])
+    require_room(call, call.records.count(ApiKey), limit(call, "per_account", "api_keys"), "API keys")
+    require_name_free(call, ApiKey, body["name"])
     key_id = next_id(call, "api_key")
     prefix, secret = call.ids.token(8), call.ids.token(32)
     key = f"{prefix}.{secret}"
     days = body.get("expires_in_days")
-    row = call.records.add("api_key", str(key_id), {
+    row = call.records.add(ApiKey, str(key_id), {
         "id": key_id, "name": body["name"], "prefix": prefix, "tier": body.get("tier", "full_access"),
         "created_at": stamp(call)}, {"expires_at": call.now + days * 86400 if days else None, "key": key})
-    call.twin.store.insert(NAME, "api_key_secret", SYSTEM, key, {"id": str(key_id)})
-    call.twin.store.index_credential(NAME, "api_key", key, call.account.id)  # type: ignore[union-attr]
+    call.shared.add(ApiKeySecret, key, {"id": str(key_id)})
+    call.accounts.index("api_key", key, call.account.id)  # type: ignore[union-attr]
     return message("API key created.", api_key=_view(row), key=key)
 
 
 @handlers("deleteApiKey")
 def delete_api_key(call: Call) -> dict[str, Any]:
-    row = owned(call, "api_key", call.path["api_key_id"], "API key")
+    row = owned(call, ApiKey, call.path["api_key_id"], "API key")
     key = row.meta["key"]
-    call.twin.store.forget_credential(NAME, "api_key", key)
-    call.twin.store.table(NAME, "api_key_secret").remove(key)
-    call.records.remove("api_key", row.id)
+    call.accounts.forget("api_key", key)
+    call.shared.remove(ApiKeySecret, key)
+    call.records.remove(ApiKey, row.id)
     return message("API key revoked.", api_key_id=row.data["id"])

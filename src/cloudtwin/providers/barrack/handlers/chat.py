@@ -11,6 +11,7 @@ from ....engine.provider import Call
 from .. import billing, protection
 from ..common import currency, newest_first, next_id, paged, stamp
 from . import handlers
+from ..resources import AiTransaction
 
 
 def _prices(call: Call, model: str) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def create_chat_completion(call: Call) -> dict[str, Any]:
     cost = (prompt * prices["input"][cur] + completion * prices["output"][cur]) / 1_000_000
     protection.charge_once(call, cost, f"chat {model}")
     transaction_id = next_id(call, "ai_transaction")
-    call.records.add("ai_transaction", str(transaction_id), {
+    call.records.add(AiTransaction, str(transaction_id), {
         "id": transaction_id, "model": model, "prompt_tokens": prompt, "completion_tokens": completion,
         "total_tokens": prompt + completion, "amount": round(cost, 8), "currency": cur, "transaction_type": "debit",
         "created_at": stamp(call)}, {"at": call.now})
@@ -63,15 +64,15 @@ def create_chat_completion(call: Call) -> dict[str, Any]:
             "cost": {"amount": round(cost, 8), "currency": cur}}
 
 
-def _in_window(call: Call, row: Any) -> bool:
-    day = date.fromisoformat(row.field("created_at")[:10])
+def _in_window(call: Call, row: AiTransaction) -> bool:
+    day = date.fromisoformat(row.created_at[:10])
     start, end = call.query.get("start_date"), call.query.get("end_date")
     return (start is None or day >= date.fromisoformat(start)) and (end is None or day <= date.fromisoformat(end))
 
 
 @handlers("getAiUsageSummary")
 def get_ai_usage_summary(call: Call) -> dict[str, Any]:
-    rows = [r.data for r in call.records.rows("ai_transaction") if _in_window(call, r)]
+    rows = [r.data for r in call.records.rows(AiTransaction) if _in_window(call, r)]
     by_model: dict[str, dict[str, Any]] = {}
     for t in rows:
         entry = by_model.setdefault(t["model"], {"model": t["model"], "requests": 0, "prompt_tokens": 0,
@@ -92,8 +93,8 @@ def get_ai_usage_summary(call: Call) -> dict[str, Any]:
 
 @handlers("getAiUsageHistory")
 def get_ai_usage_history(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("ai_transaction"))
-            if _in_window(call, r) and call.query.get("model") in (None, r.field("model"))]
+    rows = [r for r in newest_first(call.records.rows(AiTransaction))
+            if _in_window(call, r) and call.query.get("model") in (None, r.model)]
     return paged(call, "transactions", rows, lambda r: r.data)
 
 

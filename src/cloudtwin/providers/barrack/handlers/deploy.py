@@ -12,6 +12,7 @@ from ..common import limit, message, owned, region, require_name_free
 from ..launch import boot_disk, launch, require_can_launch
 from ..views import instance as view
 from . import handlers
+from ..resources import Image, SSHKey, Script, Volume
 
 VOLUME_BOOTS = ("user_volume", "existing_volume")
 
@@ -24,7 +25,7 @@ def _os_image(call: Call, image_id: int, region_code: str) -> dict[str, Any]:
 
 
 def _boot_volume(call: Call, body: dict[str, Any]) -> Row:
-    volume = owned(call, "volume", body["volume_id"], "Volume")
+    volume = owned(call, Volume, body["volume_id"], "Volume")
     if not volume.data["bootable"]:
         raise ApiError("invalid_state", f"Volume {volume.data['id']} is not bootable.")
     _require_free_volume(volume, body["region"])
@@ -41,7 +42,7 @@ def _require_free_volume(volume: Row, region_code: str) -> None:
 
 
 def _custom_image(call: Call, body: dict[str, Any]) -> Row:
-    image = owned(call, "image", body["image_id"], "Image")
+    image = owned(call, Image, body["image_id"], "Image")
     if image.data["status"] != "available":
         raise ApiError("invalid_state", f"Image {image.data['id']} is {image.data['status']}.")
     if image.data["region"] != body["region"]:
@@ -58,10 +59,10 @@ def create_instance(call: Call) -> dict[str, Any]:
     os_image = _os_image(call, body["os_image_id"], code) if source == "os_image" else None
     if not from_volume:
         for key_id in body.get("ssh_key_ids", []):
-            owned(call, "ssh_key", key_id, "SSH key")
+            owned(call, SSHKey, key_id, "SSH key")
         if body.get("startup_script_id") is not None:
-            owned(call, "script", body["startup_script_id"], "Startup script")
-    attach = [owned(call, "volume", v, "Volume") for v in body.get("attach_volume_ids", [])]
+            owned(call, Script, body["startup_script_id"], "Startup script")
+    attach = [owned(call, Volume, v, "Volume") for v in body.get("attach_volume_ids", [])]
     if from_volume and body["volume_id"] in body.get("attach_volume_ids", []):
         raise ApiError("boot_volume_also_attached")
     # Each list has its own limit (the schema); together they are the instance's data volumes.
@@ -111,7 +112,7 @@ def _boot_size(call: Call, body: dict[str, Any], os_image: dict[str, Any] | None
                            field="os_volume/size", location="body")
         return size
     if body["boot_source"] == "custom_image":
-        image = owned(call, "image", body["image_id"], "Image")
+        image = owned(call, Image, body["image_id"], "Image")
         return max(int(call.fixtures["limits"]["sizes"]["legacy_boot_volume_gb"]), int(image.data["size"]))
     return 0
 
@@ -121,4 +122,4 @@ def _require_new_volume_names(call: Call, body: dict[str, Any]) -> None:
     if len(set(names)) != len(names):
         raise ApiError("name_taken", "Two new volumes have the same name.")
     for name in names:
-        require_name_free(call, "volume", name)
+        require_name_free(call, Volume, name)

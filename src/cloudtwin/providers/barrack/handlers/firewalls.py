@@ -7,6 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
+from ..resources import Firewall, Instance
 from .. import rules
 from ..common import (limit, matches, message, newest_first, next_id, owned, paged, require_name_free, require_room,
                       stamp)
@@ -15,7 +16,7 @@ from . import handlers
 
 
 def _firewall(call: Call) -> Row:
-    return owned(call, "firewall", call.path["firewall_id"], "Firewall")
+    return owned(call, Firewall, call.path["firewall_id"], "Firewall")
 
 
 def _ready(row: Row) -> None:
@@ -25,7 +26,7 @@ def _ready(row: Row) -> None:
 
 @handlers("listFirewalls")
 def list_firewalls(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("firewall")) if matches(call, r, "region")]
+    rows = [r for r in newest_first(call.records.rows(Firewall)) if matches(call, region=r.region)]
     return paged(call, "firewalls", rows, view)
 
 
@@ -37,10 +38,10 @@ def get_firewall(call: Call) -> dict[str, Any]:
 @handlers("createFirewall")
 def create_firewall(call: Call) -> dict[str, Any]:
     body = call.body
-    require_room(call, call.records.count("firewall"), limit(call, "per_account", "firewalls"), "firewalls")
-    require_name_free(call, "firewall", body["name"])
+    require_room(call, call.records.count(Firewall), limit(call, "per_account", "firewalls"), "firewalls")
+    require_name_free(call, Firewall, body["name"])
     firewall_id = next_id(call, "firewall")
-    row = call.records.add("firewall", str(firewall_id), {
+    row = call.records.add(Firewall, str(firewall_id), {
         "id": firewall_id, "name": body["name"], "description": body.get("description"), "region": body["region"],
         "status": "CREATING", "rules": [], "created_at": stamp(call)}, {"attachments": {}})
     call.enter(row, "CREATING")
@@ -52,7 +53,7 @@ def delete_firewall(call: Call) -> dict[str, Any]:
     row = _firewall(call)
     if row.meta["attachments"]:
         raise ApiError("firewall_in_use")
-    call.records.remove("firewall", row.id)
+    call.records.remove(Firewall, row.id)
     return message("Firewall deleted.", firewall_id=row.data["id"])
 
 
@@ -60,14 +61,13 @@ def delete_firewall(call: Call) -> dict[str, Any]:
 def list_firewall_available_instances(call: Call) -> dict[str, Any]:
     row = _firewall(call)
     keys = ("id", "name", "region", "status", "server_uuid", "floating_ip")
-    items = [vm for vm in call.records.rows("instance")
+    items = [vm for vm in call.records.rows(Instance)
              if _attachable(vm, row) and vm.id not in row.meta["attachments"]]
     return paged(call, "instances", items, lambda vm: {k: vm.data[k] for k in keys}, firewall_id=row.data["id"])
 
 
-def _attachable(vm: Row, firewall: Row) -> bool:
-    return vm.field("status") == "ACTIVE" and vm.field("server_uuid") is not None \
-        and vm.field("region") == firewall.data["region"]
+def _attachable(vm: Instance, firewall: Row) -> bool:
+    return vm.status == "ACTIVE" and vm.server_uuid is not None and vm.region == firewall.data["region"]
 
 
 @handlers("addFirewallRule")
@@ -98,7 +98,7 @@ def remove_firewall_rule(call: Call) -> dict[str, Any]:
 def attach_firewall(call: Call) -> dict[str, Any]:
     """Replaces the attachment set: new ones go ATTACHING, missing ones are detached at once."""
     row = _firewall(call)
-    wanted = [owned(call, "instance", i, "Instance") for i in call.body["instance_ids"]]
+    wanted = [owned(call, Instance, i, "Instance") for i in call.body["instance_ids"]]
     _ready(row)
     current = row.meta["attachments"]
     cap = limit(call, "per_resource", "firewalls_per_instance")
@@ -130,6 +130,6 @@ def detach(call: Any, firewall: Row, instance_id: str) -> None:
     link_id = firewall.meta["attachments"].pop(instance_id, None)
     if link_id is not None:
         call.records.remove("firewall_attachment", str(link_id))
-    vm = call.records.find("instance", instance_id)
+    vm = call.records.find(Instance, instance_id)
     if vm is not None:
         vm.meta["firewalls"] = [f for f in vm.meta.get("firewalls", []) if f != firewall.data["id"]]

@@ -10,15 +10,16 @@ from ....engine.store import Row
 from .. import images_store
 from ..common import matches, message, newest_first, owned, paged
 from . import handlers
+from ..resources import Image, Snapshot
 
 
 def _image(call: Call) -> Row:
-    return owned(call, "image", call.path["image_id"], "Image")
+    return owned(call, Image, call.path["image_id"], "Image")
 
 
 @handlers("listImages")
 def list_images(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("image")) if matches(call, r, "region")]
+    rows = [r for r in newest_first(call.records.rows(Image)) if matches(call, region=r.region)]
     return paged(call, "images", rows, lambda r: r.data)
 
 
@@ -29,7 +30,7 @@ def get_image(call: Call) -> dict[str, Any]:
 
 @handlers("createImageFromSnapshot")
 def create_image_from_snapshot(call: Call) -> dict[str, Any]:
-    snapshot = owned(call, "snapshot", call.path["snapshot_id"], "Snapshot")
+    snapshot = owned(call, Snapshot, call.path["snapshot_id"], "Snapshot")
     body = call.body or {}
     if snapshot.data["status"] != "available":
         raise ApiError("invalid_state", "Only available snapshots can become images.")
@@ -46,8 +47,8 @@ def delete_image(call: Call) -> dict[str, Any]:
     row = _image(call)
     if row.data["status"] == "creating":
         raise ApiError("invalid_state", "The image is still being created.")
-    snapshot = call.records.find("snapshot", str(row.data["snapshot_id"]))
+    snapshot = call.records.find(Snapshot, str(row.data["snapshot_id"]))
     if snapshot is not None:
         snapshot.meta["image_id"] = None
-    call.records.remove("image", row.id)
+    call.records.remove(Image, row.id)
     return message("Image deleted.", image_id=row.data["id"])

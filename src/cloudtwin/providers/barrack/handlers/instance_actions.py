@@ -13,10 +13,11 @@ from ..common import TRANSITIONAL, limit, message, owned
 from ..instance_state import PUBLIC_CIDR, operations
 from ..views import instance as view
 from . import handlers
+from ..resources import Instance
 
 
-def _instance(call: Call, action: str) -> Row:
-    row = owned(call, "instance", call.path["instance_id"], "Instance")
+def _instance(call: Call, action: str) -> Instance:
+    row = owned(call, Instance, call.path["instance_id"], "Instance")
     if not operations(row)[action]:
         raise ApiError("invalid_state", f"Cannot {action.replace('_', ' ')} an instance in {row.data['status']}.")
     return row
@@ -82,7 +83,7 @@ def toggle_instance_public_ip(call: Call) -> dict[str, Any]:
 
 @handlers("addInstanceSecurityRule")
 def add_instance_security_rule(call: Call) -> dict[str, Any]:
-    row = owned(call, "instance", call.path["instance_id"], "Instance")
+    row = owned(call, Instance, call.path["instance_id"], "Instance")
     rule = rules.normalise(call.body)
     if row.data["status"] != "ACTIVE":
         raise ApiError("invalid_state", "Security rules can only be added to an ACTIVE instance.")
@@ -98,7 +99,7 @@ def add_instance_security_rule(call: Call) -> dict[str, Any]:
 
 @handlers("removeInstanceSecurityRule")
 def remove_instance_security_rule(call: Call) -> dict[str, Any]:
-    row = owned(call, "instance", call.path["instance_id"], "Instance")
+    row = owned(call, Instance, call.path["instance_id"], "Instance")
     rule_id = call.path["rule_id"]
     if not any(r["id"] == rule_id for r in row.data["security_rules"]):
         raise ApiError("not_found", f"Security rule {rule_id} not found.")

@@ -7,19 +7,20 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
+from ..resources import Firewall, Instance
 from .. import charges, instance_state, pricing
 from ..common import currency, matches, message, money, newest_first, owned, paged
 from ..views import attached_volumes, instance as view, instance_detail
 from . import handlers
 
 
-def _instance(call: Call) -> Row:
-    return owned(call, "instance", call.path["instance_id"], "Instance")
+def _instance(call: Call) -> Instance:
+    return owned(call, Instance, call.path["instance_id"], "Instance")
 
 
 @handlers("listInstances")
 def list_instances(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("instance")) if matches(call, r, "region", "status")]
+    rows = [r for r in newest_first(call.records.rows(Instance)) if matches(call, region=r.region, status=r.status)]
     return paged(call, "instances", rows, lambda r: view(call, r))
 
 
@@ -39,7 +40,7 @@ def delete_instance(call: Call) -> dict[str, Any]:
 
 @handlers("getHibernatedInstancesCount")
 def get_hibernated_instances_count(call: Call) -> dict[str, Any]:
-    count = sum(1 for r in call.records.rows("instance") if r.field("status") == "HIBERNATED")
+    count = sum(1 for r in call.records.rows(Instance) if r.status == "HIBERNATED")
     return {"count": count, "price_per_hour": money(count * instance_state.hibernated_rate(call)),
             "currency": currency(call)}
 
@@ -47,8 +48,8 @@ def get_hibernated_instances_count(call: Call) -> dict[str, Any]:
 @handlers("listSnapshotEligibleInstances")
 def list_snapshot_eligible_instances(call: Call) -> dict[str, Any]:
     keys = ("id", "name", "region", "status", "gpu_model", "gpu_count", "created_at")
-    rows = [r for r in newest_first(call.records.rows("instance"))
-            if instance_state.operations(r)["snapshot"] and matches(call, r, "region")]
+    rows = [r for r in newest_first(call.records.rows(Instance))
+            if instance_state.operations(r)["snapshot"] and matches(call, region=r.region)]
     return paged(call, "instances", rows, lambda r: {k: r.data[k] for k in keys})
 
 
@@ -56,7 +57,7 @@ def list_snapshot_eligible_instances(call: Call) -> dict[str, Any]:
 def list_instance_firewalls(call: Call) -> dict[str, Any]:
     row = _instance(call)
     out = []
-    for firewall in call.records.rows("firewall"):
+    for firewall in call.records.rows(Firewall):
         link_id = firewall.meta.get("attachments", {}).get(row.id)
         link = call.records.find("firewall_attachment", str(link_id)) if link_id else None
         if link is not None:

@@ -8,15 +8,16 @@ from ....engine.provider import Call
 from ....engine.store import Row
 from ..common import limit, message, newest_first, next_id, owned, paged, require_name_free, require_room, stamp
 from . import handlers
+from ..resources import Script
 
 
 def _script(call: Call) -> Row:
-    return owned(call, "script", call.path["script_id"], "Startup script")
+    return owned(call, Script, call.path["script_id"], "Startup script")
 
 
 @handlers("listScripts")
 def list_scripts(call: Call) -> dict[str, Any]:
-    return paged(call, "scripts", newest_first(call.records.rows("script")), lambda r: r.data)
+    return paged(call, "scripts", newest_first(call.records.rows(Script)), lambda r: r.data)
 
 
 @handlers("getScript")
@@ -27,11 +28,11 @@ def get_script(call: Call) -> dict[str, Any]:
 @handlers("createScript")
 def create_script(call: Call) -> dict[str, Any]:
     body = call.body
-    require_room(call, call.records.count("script"), limit(call, "per_account", "scripts"), "startup scripts")
-    require_name_free(call, "script", body["name"])
+    require_room(call, call.records.count(Script), limit(call, "per_account", "scripts"), "startup scripts")
+    require_name_free(call, Script, body["name"])
     script_id = next_id(call, "script")
     now = stamp(call)
-    row = call.records.add("script", str(script_id), {
+    row = call.records.add(Script, str(script_id), {
         "id": script_id, "name": body["name"], "description": body.get("description"), "content": body["content"],
         "created_at": now, "updated_at": now})
     return message("Startup script created.", script=row.data)
@@ -41,7 +42,7 @@ def create_script(call: Call) -> dict[str, Any]:
 def update_script(call: Call) -> dict[str, Any]:
     row = _script(call)
     body = call.body
-    require_name_free(call, "script", body["name"], exclude=row.id)
+    require_name_free(call, Script, body["name"], exclude=row.id)
     row.data.update(name=body["name"], description=body.get("description"), content=body["content"],
                     updated_at=stamp(call))
     return message("Startup script updated.", script=row.data)
@@ -50,7 +51,7 @@ def update_script(call: Call) -> dict[str, Any]:
 @handlers("deleteScript")
 def delete_script(call: Call) -> dict[str, Any]:
     row = _script(call)
-    call.records.remove("script", row.id)
+    call.records.remove(Script, row.id)
     return message("Startup script deleted.", script_id=row.data["id"])
 
 
@@ -58,10 +59,10 @@ def delete_script(call: Call) -> dict[str, Any]:
 def bulk_delete_scripts(call: Call) -> dict[str, Any]:
     deleted, missing = [], []
     for script_id in call.body["script_ids"]:
-        row = call.records.find("script", str(script_id))
+        row = call.records.find(Script, str(script_id))
         if row is None:
             missing.append(script_id)
         else:
-            call.records.remove("script", row.id)
+            call.records.remove(Script, row.id)
             deleted.append(script_id)
     return message(f"{len(deleted)} startup scripts deleted.", deleted_ids=deleted, not_found_ids=missing)

@@ -7,6 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ....engine.store import Row
+from ..resources import Image, Instance, Snapshot, Volume
 from .. import billing, charges, images_store, instance_state
 from ..common import (currency, limit, message, money, newest_first, next_id, owned, paged, require_name_free,
                       require_profile, require_room, stamp)
@@ -16,12 +17,12 @@ from . import handlers
 
 
 def _snapshot(call: Call) -> Row:
-    return owned(call, "snapshot", call.path["snapshot_id"], "Snapshot")
+    return owned(call, Snapshot, call.path["snapshot_id"], "Snapshot")
 
 
 @handlers("listSnapshots")
 def list_snapshots(call: Call) -> dict[str, Any]:
-    return paged(call, "snapshots", newest_first(call.records.rows("snapshot")), lambda r: view(call, r))
+    return paged(call, "snapshots", newest_first(call.records.rows(Snapshot)), lambda r: view(call, r))
 
 
 @handlers("getSnapshot")
@@ -32,20 +33,20 @@ def get_snapshot(call: Call) -> dict[str, Any]:
 @handlers("createSnapshot")
 def create_snapshot(call: Call) -> dict[str, Any]:
     body = call.body
-    instance = owned(call, "instance", body["instance_id"], "Instance")
+    instance = owned(call, Instance, body["instance_id"], "Instance")
     if not instance_state.operations(instance)["snapshot"]:
         raise ApiError("invalid_state", "Only ACTIVE or SHUTOFF instances can be snapshotted.")
-    require_name_free(call, "snapshot", body["name"])
+    require_name_free(call, Snapshot, body["name"])
     require_profile(call)
     billing.require_credit(call)
     is_image = bool(body.get("is_image", False))
     if is_image:
         images_store.require_can_image(call, body["name"])
-    require_room(call, call.records.count("snapshot"), limit(call, "per_account", "snapshots"), "snapshots")
-    boot = call.records.find("volume", str(instance.meta.get("boot_volume_id")))
+    require_room(call, call.records.count(Snapshot), limit(call, "per_account", "snapshots"), "snapshots")
+    boot = call.records.find(Volume, str(instance.meta.get("boot_volume_id")))
     image = instance.data["image"]
     snapshot_id = next_id(call, "snapshot")
-    row = call.records.add("snapshot", str(snapshot_id), {
+    row = call.records.add(Snapshot, str(snapshot_id), {
         "id": snapshot_id, "name": body["name"], "description": body.get("description"),
         "region": instance.data["region"], "status": "creating", "size": 0, "instance_id": instance.id,
         "instance_name": instance.data["name"], "created_at": stamp(call), "gpu_model": instance.data["gpu_model"],
@@ -64,11 +65,11 @@ def delete_snapshot(call: Call) -> dict[str, Any]:
     row = _snapshot(call)
     if row.data["status"] == "creating":
         raise ApiError("invalid_state", "The snapshot is still being created.")
-    image = call.records.find("image", str(row.meta.get("image_id")))
+    image = call.records.find(Image, str(row.meta.get("image_id")))
     if image is not None:
         image.data["snapshot_id"] = None
     billing.stop_meter(call, row)
-    call.records.remove("snapshot", row.id)
+    call.records.remove(Snapshot, row.id)
     return message("Snapshot deleted.", snapshot_id=row.data["id"])
 
 
@@ -111,7 +112,7 @@ def get_snapshot_image_relationship(call: Call) -> dict[str, Any]:
 def get_snapshot_image_relationships(call: Call) -> dict[str, Any]:
     out = []
     for snapshot_id in call.body["snapshot_ids"]:
-        row = call.records.find("snapshot", str(snapshot_id))
+        row = call.records.find(Snapshot, str(snapshot_id))
         if row is None:
             out.append({"snapshot_id": snapshot_id, "exists": False, "has_image": False, "image": None})
         else:

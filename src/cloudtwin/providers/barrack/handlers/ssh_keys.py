@@ -11,6 +11,7 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from ..common import limit, message, newest_first, next_id, owned, paged, require_name_free, require_room, stamp
 from . import handlers
+from ..resources import Instance, SSHKey
 
 
 def fingerprint(public_key: str) -> str:
@@ -40,28 +41,28 @@ def _generated_pair(call: Call, name: str) -> tuple[str, str]:
 
 @handlers("listSshKeys")
 def list_ssh_keys(call: Call) -> dict[str, Any]:
-    return paged(call, "ssh_keys", newest_first(call.records.rows("ssh_key")), lambda r: r.data)
+    return paged(call, "ssh_keys", newest_first(call.records.rows(SSHKey)), lambda r: r.data)
 
 
 @handlers("getSshKey")
 def get_ssh_key(call: Call) -> dict[str, Any]:
-    return {"ssh_key": owned(call, "ssh_key", call.path["ssh_key_id"], "SSH key").data}
+    return {"ssh_key": owned(call, SSHKey, call.path["ssh_key_id"], "SSH key").data}
 
 
 @handlers("createSshKey")
 def create_ssh_key(call: Call) -> dict[str, Any]:
     body = call.body
-    require_room(call, call.records.count("ssh_key"), limit(call, "per_account", "ssh_keys"), "SSH keys")
-    require_name_free(call, "ssh_key", body["name"])
+    require_room(call, call.records.count(SSHKey), limit(call, "per_account", "ssh_keys"), "SSH keys")
+    require_name_free(call, SSHKey, body["name"])
     if body.get("public_key"):
         public, private = body["public_key"].strip(), None
     else:
         public, private = _generated_pair(call, body["name"])
     print_ = fingerprint(public)
-    if any(r.field("fingerprint") == print_ for r in call.records.rows("ssh_key")):
+    if any(r.fingerprint == print_ for r in call.records.rows(SSHKey)):
         raise ApiError("conflict", "This public key is already on the account.")
     key_id = next_id(call, "ssh_key")
-    row = call.records.add("ssh_key", str(key_id), {
+    row = call.records.add(SSHKey, str(key_id), {
         "id": key_id, "name": body["name"], "public_key": public, "fingerprint": print_,
         "key_type": public.split()[0], "regions": [r["code"] for r in call.fixtures["regions"]["regions"]],
         "created_at": stamp(call)})
@@ -70,8 +71,8 @@ def create_ssh_key(call: Call) -> dict[str, Any]:
 
 @handlers("deleteSshKey")
 def delete_ssh_key(call: Call) -> dict[str, Any]:
-    row = owned(call, "ssh_key", call.path["ssh_key_id"], "SSH key")
-    if any(row.data["id"] in vm.field("ssh_key_ids", ()) for vm in call.records.rows("instance")):
+    row = owned(call, SSHKey, call.path["ssh_key_id"], "SSH key")
+    if any(row.data["id"] in Instance.ssh_key_ids.peek(vm) for vm in call.records.rows(Instance)):
         raise ApiError("ssh_key_in_use")
-    call.records.remove("ssh_key", row.id)
+    call.records.remove(SSHKey, row.id)
     return message("SSH key deleted.", ssh_key_id=row.data["id"])

@@ -11,11 +11,12 @@ from .. import billing, storage
 from ..common import is_advanced, limit, message, owned, region, require_name_free, require_profile
 from ..views import volume as view
 from . import handlers
+from ..resources import Instance, Volume
 
 
 @handlers("resizeVolume")
 def resize_volume(call: Call) -> dict[str, Any]:
-    row = owned(call, "volume", call.path["volume_id"], "Volume")
+    row = owned(call, Volume, call.path["volume_id"], "Volume")
     data, size = row.data, call.body["size"]
     if not is_advanced(call, data["region"]):
         raise ApiError("tier_not_supported", "Resizing is only supported in advanced tier regions.")
@@ -36,7 +37,7 @@ def clone_name(call: Call, source: str) -> str:
     """The default name: `<source>-clone`, else `<source>-clone-2`, `-3`, ... (the first one free
     among the caller's volumes), the source cut so that the whole stays within 30 characters.
     A cut source loses any trailing `-`/`_`, so the name always follows the naming rules."""
-    taken = {row.field("name") for row in call.records.rows("volume")}
+    taken = {row.name for row in call.records.rows(Volume)}
     most = int(call.fixtures["limits"]["names"]["volume"]["max"])
     n = 1
     while True:
@@ -49,7 +50,7 @@ def clone_name(call: Call, source: str) -> str:
 
 @handlers("cloneVolume")
 def clone_volume(call: Call) -> dict[str, Any]:
-    source = owned(call, "volume", call.path["volume_id"], "Volume")
+    source = owned(call, Volume, call.path["volume_id"], "Volume")
     body = call.body or {}
     data = source.data
     # The provider's documented order of checks (spec: cloneVolume).
@@ -62,7 +63,7 @@ def clone_volume(call: Call) -> dict[str, Any]:
     if body.get("region", data["region"]) != data["region"]:
         raise ApiError("clone_cross_region")  # the provider's own words, from the error table
     name = body.get("name") or clone_name(call, data["name"])
-    require_name_free(call, "volume", name)
+    require_name_free(call, Volume, name)
     volume_type = body.get("volume_type", data["volume_type"])
     if data["size"] > storage.max_size(call, volume_type):
         raise ApiError("invalid_size", f"{volume_type} volumes hold at most {storage.max_size(call, volume_type)} GB.")
@@ -80,12 +81,12 @@ def _cloneable(call: Call, volume: Row) -> bool:
     attachment = volume.data["attachment"]
     if status != "in-use" or attachment is None:
         return False
-    instance = call.records.find("instance", attachment["instance_id"])
+    instance = call.records.find(Instance, attachment["instance_id"])
     return instance is not None and instance.data["status"] == "SHUTOFF"
 
 
 def _instance_for_attach(call: Call) -> Row:
-    instance = owned(call, "instance", call.path["instance_id"], "Instance")
+    instance = owned(call, Instance, call.path["instance_id"], "Instance")
     wanted = region(call, instance.data["region"])["attach_volumes_instance_status"]
     if instance.data["status"] != wanted:
         raise ApiError("invalid_state", f"Volumes can only be attached or detached while the instance is {wanted}.")
@@ -94,7 +95,7 @@ def _instance_for_attach(call: Call) -> Row:
 
 @handlers("attachVolumes")
 def attach_volumes(call: Call) -> dict[str, Any]:
-    volumes = [owned(call, "volume", v, "Volume") for v in call.body["volume_ids"]]
+    volumes = [owned(call, Volume, v, "Volume") for v in call.body["volume_ids"]]
     instance = _instance_for_attach(call)
     for volume in volumes:
         if volume.data["attachment"] is not None:
@@ -113,7 +114,7 @@ def attach_volumes(call: Call) -> dict[str, Any]:
 
 @handlers("detachVolumes")
 def detach_volumes(call: Call) -> dict[str, Any]:
-    volumes = [owned(call, "volume", v, "Volume") for v in call.body["volume_ids"]]
+    volumes = [owned(call, Volume, v, "Volume") for v in call.body["volume_ids"]]
     instance = _instance_for_attach(call)
     for volume in volumes:
         attachment = volume.data["attachment"]

@@ -10,11 +10,12 @@ from .. import billing, charges, pricing, storage
 from ..common import currency, matches, message, money, newest_first, owned, paged, require_name_free, require_profile
 from ..views import volume as view
 from . import handlers
+from ..resources import Volume
 
 
 def next_name(call: Call) -> str:
     """`volume<N>` with the smallest N >= 1 not used by any of the caller's volumes."""
-    taken = {r.field("name") for r in call.records.rows("volume")}
+    taken = {r.name for r in call.records.rows(Volume)}
     n = 1
     while f"volume{n}" in taken:
         n += 1
@@ -23,13 +24,13 @@ def next_name(call: Call) -> str:
 
 @handlers("listVolumes")
 def list_volumes(call: Call) -> dict[str, Any]:
-    rows = [r for r in newest_first(call.records.rows("volume")) if matches(call, r, "region", "status")]
+    rows = [r for r in newest_first(call.records.rows(Volume)) if matches(call, region=r.region, status=r.status)]
     return paged(call, "volumes", rows, lambda r: view(call, r), next_name=next_name(call))
 
 
 @handlers("getVolume")
 def get_volume(call: Call) -> dict[str, Any]:
-    return {"volume": view(call, owned(call, "volume", call.path["volume_id"], "Volume"))}
+    return {"volume": view(call, owned(call, Volume, call.path["volume_id"], "Volume"))}
 
 
 @handlers("createVolume")
@@ -43,7 +44,7 @@ def create_volume(call: Call) -> dict[str, Any]:
     require_profile(call)
     billing.require_credit(call)
     storage.require_region_room(call, body["region"])
-    require_name_free(call, "volume", body["name"])
+    require_name_free(call, Volume, body["name"])
     row = storage.new_volume(call, name=body["name"], region=body["region"], size=body["size"],
                              volume_type=body["volume_type"], bootable=bootable, os_image_id=image_id)
     return message("Volume created.", volume=view(call, row))
@@ -51,7 +52,7 @@ def create_volume(call: Call) -> dict[str, Any]:
 
 @handlers("deleteVolume")
 def delete_volume(call: Call) -> dict[str, Any]:
-    row = owned(call, "volume", call.path["volume_id"], "Volume")
+    row = owned(call, Volume, call.path["volume_id"], "Volume")
     if row.data["attachment"] is not None:
         raise ApiError("volume_in_use")
     if row.data["status"] == "creating":
@@ -62,7 +63,7 @@ def delete_volume(call: Call) -> dict[str, Any]:
 
 @handlers("getVolumeBilling")
 def get_volume_billing(call: Call) -> dict[str, Any]:
-    row = owned(call, "volume", call.path["volume_id"], "Volume")
+    row = owned(call, Volume, call.path["volume_id"], "Volume")
     lo, hi = charges.window(call)
     cur = currency(call)
     records = [{"period_start": charges.iso_of(p[0]), "period_end": charges.iso_of(p[1]),

@@ -6,24 +6,24 @@ from typing import Any
 
 from ....engine.errors import ApiError
 from ....engine.provider import Call
-from ....engine.store import Row
 from ..common import (
     page_of, refresh_refs, refuse_if_deleting, require_current_account, require_region, stamp, start_delete, touch,
 )
+from ..resources import FloatingIP
 from . import handlers
 
 FEATURE = "floating IPs"
 
 
-def _floating_ip(call: Call) -> Row:
+def _floating_ip(call: Call) -> FloatingIP:
     require_current_account(call, FEATURE)
-    return call.records.get("floating_ip", call.path["floating_ip_id"], message="floating IP not found")
+    return call.records.get(FloatingIP, call.path["floating_ip_id"], message="floating IP not found")
 
 
 @handlers("listFloatingIPs")
 def list_floating_ips(call: Call) -> dict[str, Any]:
     require_current_account(call, FEATURE)
-    return page_of(call, "floating_ip", "floating_ips")
+    return page_of(call, FloatingIP, "floating_ips")
 
 
 @handlers("getFloatingIP")
@@ -38,7 +38,7 @@ def create_floating_ip(call: Call) -> dict[str, Any]:
     require_region(call, body["region"])
     fip_id = call.ids.uuid4()
     now = stamp(call)
-    row = call.records.add("floating_ip", fip_id, {
+    row = call.records.add(FloatingIP, fip_id, {
         "id": fip_id, "name": body["name"], "description": body.get("description", ""), "ip_address": None,
         "is_public": True, "version": body.get("version", "ipv4"), "region": body["region"],
         "status": "creating", "instance": None, "created_at": now, "updated_at": now,
@@ -63,6 +63,6 @@ def update_floating_ip(call: Call) -> dict[str, Any]:
 @handlers("deleteFloatingIP")
 def delete_floating_ip(call: Call) -> None:
     row = _floating_ip(call)
-    if row.data["instance"] is not None:
+    if row.instance is not None:
         raise ApiError("in_use", "the floating IP is assigned to an instance")
     start_delete(call, row)

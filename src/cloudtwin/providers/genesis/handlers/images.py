@@ -7,6 +7,7 @@ from typing import Any
 from ....engine.errors import ApiError
 from ....engine.provider import Call, Context
 from ..common import page_list
+from ..resources import Snapshot
 from . import handlers
 
 PUBLIC_FIELDS = ("id", "type", "family", "name", "os_type", "slug", "versions", "regions")
@@ -27,7 +28,7 @@ def list_images(call: Call) -> dict[str, Any]:
     items: list[Any] = [image for image in catalogue(call) if wanted in (None, image["type"])]
     if wanted in (None, "snapshot"):
         # Rows, not bodies: only the page's snapshots are unpacked and rendered.
-        items += [row for row in call.records.rows("snapshot") if row.field("status") == "created"]
+        items += [row for row in call.records.rows(Snapshot) if row.status == "created"]
     return page_list(call, items, "images",
                      lambda item: public_view(call, item) if isinstance(item, dict) else _snapshot_as_image(item.data))
 
@@ -49,10 +50,10 @@ def resolve_image(ctx: Context, reference: str) -> dict[str, Any]:
     for image in catalogue(ctx):
         if image["id"] == reference or (image["slug"] == slug and (not version or version in (image["versions"] or []))):
             return {k: image[k] for k in ("id", "name", "os_type", "regions", "accelerators")}
-    snapshot = ctx.records.find("snapshot", reference)
+    snapshot = ctx.records.find(Snapshot, reference)
     if snapshot is not None:
-        if snapshot.data["status"] != "created":
-            raise ApiError("invalid_state", f"snapshot {reference} is {snapshot.data['status']}, not created")
-        return {"id": snapshot.id, "name": snapshot.data["name"], "os_type": snapshot.data["os_type"],
-                "regions": [snapshot.data["region"]], "accelerators": None}
+        if snapshot.status != "created":
+            raise ApiError("invalid_state", f"snapshot {reference} is {snapshot.status}, not created")
+        return {"id": snapshot.id, "name": snapshot.name, "os_type": snapshot.os_type,
+                "regions": [snapshot.region], "accelerators": None}
     raise ApiError("unknown_reference", f"image {reference} does not exist")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ....engine.errors import ApiError
 from ....engine.provider import Call, Context
-from ....engine.store import Row
 from ..common import page_of, ref, refresh_refs, stamp, start_delete, touch
+from ..resources import FloatingIP, Instance, SecurityGroup, SSHKey, Volume
 from ..stock import stock_left, take_stock
 from . import handlers
 from .account import quota_room
@@ -15,16 +15,17 @@ from .images import resolve_image
 
 # INFERRED: which actions each state allows (GET /actions lists exactly these).
 ALLOWED_ACTIONS: dict[str, list[str]] = {"active": ["stop", "reset"], "stopped": ["start"], "error": ["start", "stop"]}
+R = TypeVar("R", SSHKey, SecurityGroup, Volume, FloatingIP)
 ACTION_STATE = {"start": "starting", "stop": "stopping", "reset": "resetting"}
 
 
-def _instance(call: Call) -> Row:
-    return call.records.get("instance", call.path["instance_id"], message="instance not found")
+def _instance(call: Call) -> Instance:
+    return call.records.get(Instance, call.path["instance_id"], message="instance not found")
 
 
 @handlers("listInstances")
 def list_instances(call: Call) -> dict[str, Any]:
-    return page_of(call, "instance", "instances")
+    return page_of(call, Instance, "instances")
 
 
 @handlers("getInstance")
@@ -34,7 +35,7 @@ def get_instance(call: Call) -> dict[str, Any]:
 
 @handlers("getInstanceUserMetadata")
 def get_user_metadata(call: Call) -> dict[str, Any]:
-    return dict(_instance(call).meta.get("metadata") or {})
+    return dict(_instance(call).metadata or {})
 
 
 @handlers("createInstance")
@@ -49,7 +50,7 @@ def create_instance(call: Call) -> dict[str, Any]:
         raise ApiError("image_incompatible")
     if body.get("ssh_keys") and body.get("password"):
         raise ApiError("credentials_conflict")
-    ssh_keys = [ref(_owned(call, "ssh_key", key_id)) for key_id in dict.fromkeys(body.get("ssh_keys", []))]
+    ssh_keys = [ref(_owned(call, SSHKey, key_id)) for key_id in dict.fromkeys(body.get("ssh_keys", []))]
     groups = _groups_for(call, body.get("security_groups"), region)
     volumes = [_attachable_volume(call, volume_id, region) for volume_id in dict.fromkeys(body.get("volumes", []))]
     floating_ip = _assignable_floating_ip(call, body["floating_ip"], region) if body.get("floating_ip") else None
@@ -73,14 +74,14 @@ def create_instance(call: Call) -> dict[str, Any]:
     }
     meta = {"metadata": body.get("metadata") or {}, "destroy_on_shutdown": body.get("destroy_on_shutdown", False),
             "public_ipv6": body.get("public_ipv6", False)}
-    row = call.records.add("instance", instance_id, data, meta)
+    row = call.records.add(Instance, instance_id, data, meta)
     for group in groups:
-        group.meta.setdefault("instances", []).append(instance_id)
+        group.instances = [*group.instances, instance_id]
     for volume in volumes:
         _attach(call, row, volume)
     if floating_ip is not None:
-        row.data["floating_ip"] = ref(floating_ip)
-        floating_ip.data["instance"] = ref(row)
+        row.floating_ip = ref(floating_ip)
+        floating_ip.instance = ref(row)
         touch(floating_ip, call)
     take_stock(call, region, body["type"])
     call.enter(row, "creating")
@@ -91,9 +92,9 @@ def create_instance(call: Call) -> dict[str, Any]:
 def update_instance(call: Call) -> dict[str, Any]:
     row = _instance(call)
     body = call.body
-    if row.data["status"] == "deleting":
+    if row.status == "deleting":
         raise ApiError("invalid_state", "the instance is being deleted")
-    if "disk_size" in body and body["disk_size"] < row.data["disk_size"]:
+    if "disk_size" in body and body["disk_size"] < row.disk_size:
         raise ApiError("shrink_refused", "disk_size can only grow")
     volume_plan = _plan(call, row, "volumes", body.get("volumes"))
     group_plan = _plan(call, row, "security_groups", body.get("security_groups"))
@@ -109,11 +110,11 @@ def update_instance(call: Call) -> dict[str, Any]:
         _attach(call, row, volume)
     attach_groups, detach_groups = group_plan
     for group in detach_groups:
-        row.data["security_groups"] = [g for g in row.data["security_groups"] if g["id"] != group.id]
-        group.meta["instances"] = [i for i in group.meta.get("instances", []) if i != row.id]
+        row.security_groups = [g for g in row.security_groups if g["id"] != group.id]
+        group.instances = [i for i in group.instances if i != row.id]
     for group in attach_groups:
-        row.data["security_groups"].append(ref(group))
-        group.meta.setdefault("instances", []).append(row.id)
+        row.security_groups.append(ref(group))
+        group.instances = [*group.instances, row.id]
     touch(row, call)
     return {"instance": row.data}
 
@@ -121,21 +122,21 @@ def update_instance(call: Call) -> dict[str, Any]:
 @handlers("deleteInstance")
 def delete_instance(call: Call) -> None:
     row = _instance(call)
-    if row.data.get("is_protected"):
+    if row.is_protected:
         raise ApiError("protected")
     start_delete(call, row)
 
 
 @handlers("listInstanceActions")
 def list_instance_actions(call: Call) -> dict[str, Any]:
-    return {"actions": list(ALLOWED_ACTIONS.get(_instance(call).data["status"], []))}
+    return {"actions": list(ALLOWED_ACTIONS.get(_instance(call).status, []))}
 
 
 @handlers("performInstanceAction")
 def perform_instance_action(call: Call) -> None:
     row = _instance(call)
     action = call.body["action"]
-    status = row.data["status"]
+    status = row.status
     if action not in ALLOWED_ACTIONS.get(status, []):
         raise ApiError("invalid_state", f"cannot {action} an instance that is {status}")
     touch(row, call)
@@ -163,53 +164,53 @@ def _check_quota(ctx: Context, instance_type: dict[str, Any]) -> None:
         raise ApiError("quota_exceeded", f"quota {key} exceeded")
 
 
-def _owned(ctx: Context, kind: str, row_id: str) -> Row:
+def _owned(ctx: Context, kind: type[R], row_id: str) -> R:
     row = ctx.records.find(kind, row_id)
-    if row is None or row.data.get("status") == "deleting":
-        raise ApiError("unknown_reference", f"{kind.replace('_', ' ')} {row_id} does not exist")
+    if row is None or row.status == "deleting":
+        raise ApiError("unknown_reference", f"{kind.kind_name.replace('_', ' ')} {row_id} does not exist")
     return row
 
 
-def _groups_for(ctx: Context, ids: list[str] | None, region: str) -> list[Row]:
+def _groups_for(ctx: Context, ids: list[str] | None, region: str) -> list[SecurityGroup]:
     if ids is None:
-        standard = next((g for g in ctx.records.rows("security_group")
-                         if g.field("is_internal") and g.field("region") == region), None)
+        standard = next((g for g in ctx.records.rows(SecurityGroup)
+                         if g.is_internal and g.region == region), None)
         return [standard] if standard is not None else []
     groups = []
     for group_id in dict.fromkeys(ids):
-        group = _owned(ctx, "security_group", group_id)
-        if group.data["region"] != region:
-            raise ApiError("region_mismatch", f"security group {group_id} is in {group.data['region']}")
+        group = _owned(ctx, SecurityGroup, group_id)
+        if group.region != region:
+            raise ApiError("region_mismatch", f"security group {group_id} is in {group.region}")
         groups.append(group)
     return groups
 
 
-def _attachable_volume(ctx: Context, volume_id: str, region: str, instance_id: str | None = None) -> Row:
-    volume = _owned(ctx, "volume", volume_id)
-    if volume.data["region"] != region:
-        raise ApiError("region_mismatch", f"volume {volume_id} is in {volume.data['region']}")
-    if volume.data["status"] != "created":
-        raise ApiError("invalid_state", f"volume {volume_id} is {volume.data['status']}")
-    if any(i["id"] != instance_id for i in volume.data["instances"]):
+def _attachable_volume(ctx: Context, volume_id: str, region: str, instance_id: str | None = None) -> Volume:
+    volume = _owned(ctx, Volume, volume_id)
+    if volume.region != region:
+        raise ApiError("region_mismatch", f"volume {volume_id} is in {volume.region}")
+    if volume.status != "created":
+        raise ApiError("invalid_state", f"volume {volume_id} is {volume.status}")
+    if any(i["id"] != instance_id for i in volume.instances):
         raise ApiError("in_use", f"volume {volume_id} is attached to another instance")
     return volume
 
 
-def _assignable_floating_ip(ctx: Context, fip_id: str, region: str) -> Row:
-    fip = _owned(ctx, "floating_ip", fip_id)
-    if fip.data["region"] != region:
-        raise ApiError("region_mismatch", f"floating IP {fip_id} is in {fip.data['region']}")
-    if fip.data["instance"] is not None:
+def _assignable_floating_ip(ctx: Context, fip_id: str, region: str) -> FloatingIP:
+    fip = _owned(ctx, FloatingIP, fip_id)
+    if fip.region != region:
+        raise ApiError("region_mismatch", f"floating IP {fip_id} is in {fip.region}")
+    if fip.instance is not None:
         raise ApiError("in_use", f"floating IP {fip_id} is assigned to another instance")
     return fip
 
 
-def _plan(call: Call, row: Row, field: str, change: Any) -> tuple[list[Row], list[Row]]:
+def _plan(call: Call, row: Instance, field: str, change: Any) -> tuple[list[Any], list[Any]]:
     """What to attach and detach for `volumes` or `security_groups`: a full list or one id."""
     if change is None:
         return [], []
-    kind = "volume" if field == "volumes" else "security_group"
-    current = [item["id"] for item in row.data[field]]
+    kind: type[Volume] | type[SecurityGroup] = Volume if field == "volumes" else SecurityGroup
+    current = [item["id"] for item in (row.volumes if kind is Volume else row.security_groups)]
     if isinstance(change, list):
         wanted = list(dict.fromkeys(change))
     elif "attach" in change:
@@ -217,11 +218,13 @@ def _plan(call: Call, row: Row, field: str, change: Any) -> tuple[list[Row], lis
     else:
         wanted = [i for i in current if i != change["detach"]]
         if change["detach"] not in current:
-            _owned(call, kind, change["detach"])  # an unknown id is still an error; a known one is a no-op
+            # An unknown id is still an error; a known one is a no-op.
+            _owned(call, Volume, change["detach"]) if kind is Volume else _owned(call, SecurityGroup, change["detach"])
     attach_ids = [i for i in wanted if i not in current]
     detach_ids = [i for i in current if i not in wanted]
-    region = row.data["region"]
-    if kind == "volume":
+    region = row.region
+    attach: list[Any]
+    if kind is Volume:
         attach = [_attachable_volume(call, i, region, row.id) for i in attach_ids]
     else:
         attach = _groups_for(call, attach_ids, region)
@@ -229,13 +232,13 @@ def _plan(call: Call, row: Row, field: str, change: Any) -> tuple[list[Row], lis
     return attach, [d for d in detach if d is not None]
 
 
-def _attach(ctx: Context, instance: Row, volume: Row) -> None:
-    instance.data["volumes"].append(ref(volume))
-    volume.data["instances"] = [ref(instance)]
+def _attach(ctx: Context, instance: Instance, volume: Volume) -> None:
+    instance.volumes.append(ref(volume))
+    volume.instances = [ref(instance)]
     touch(volume, ctx)
 
 
-def _detach(ctx: Context, instance: Row, volume: Row) -> None:
-    instance.data["volumes"] = [v for v in instance.data["volumes"] if v["id"] != volume.id]
-    volume.data["instances"] = [i for i in volume.data["instances"] if i["id"] != instance.id]
+def _detach(ctx: Context, instance: Instance, volume: Volume) -> None:
+    instance.volumes = [v for v in instance.volumes if v["id"] != volume.id]
+    volume.instances = [i for i in volume.instances if i["id"] != instance.id]
     touch(volume, ctx)

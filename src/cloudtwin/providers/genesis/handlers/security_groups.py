@@ -6,22 +6,22 @@ from typing import Any
 
 from ....engine.errors import ApiError
 from ....engine.provider import Call
-from ....engine.store import Row
 from ..common import page_of, refresh_refs, refuse_if_deleting, require_region, stamp, start_delete, touch
+from ..resources import SecurityGroup
 from . import handlers
 
 RESERVED_NAMES = frozenset({"default", "standard"})
 
 
-def _group(call: Call) -> Row:
-    return call.records.get("security_group", call.path["security_group_id"], message="security group not found")
+def _group(call: Call) -> SecurityGroup:
+    return call.records.get(SecurityGroup, call.path["security_group_id"], message="security group not found")
 
 
 def _check_name(call: Call, name: str, region: str, own_id: str | None = None) -> None:
     if name.strip().lower() in RESERVED_NAMES:
         raise ApiError("name_reserved", f"the name {name!r} is reserved")
-    for group in call.records.rows("security_group"):
-        if group.id != own_id and group.field("region") == region and group.field("name") == name:
+    for group in call.records.rows(SecurityGroup):
+        if group.id != own_id and group.region == region and group.name == name:
             raise ApiError("name_taken", f"a security group named {name!r} exists in {region}")
 
 
@@ -39,7 +39,7 @@ def _rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @handlers("listSecurityGroups")
 def list_security_groups(call: Call) -> dict[str, Any]:
-    return page_of(call, "security_group", "security_groups")
+    return page_of(call, SecurityGroup, "security_groups")
 
 
 @handlers("getSecurityGroup")
@@ -55,7 +55,7 @@ def create_security_group(call: Call) -> dict[str, Any]:
     _check_rules(body["rules"])
     group_id = call.ids.uuid4()
     now = stamp(call)
-    row = call.records.add("security_group", group_id, {
+    row = call.records.add(SecurityGroup, group_id, {
         "id": group_id, "name": body["name"], "description": body.get("description", ""), "is_internal": False,
         "region": body["region"], "status": "creating", "rules": _rules(body["rules"]),
         "created_at": now, "updated_at": now,
@@ -68,14 +68,14 @@ def create_security_group(call: Call) -> dict[str, Any]:
 def update_security_group(call: Call) -> dict[str, Any]:
     row = _group(call)
     body = call.body
-    if row.data["is_internal"]:
+    if row.is_internal:
         raise ApiError("in_use", "the internal standard group cannot be changed")
     refuse_if_deleting(row)
     if "name" in body:
-        _check_name(call, body["name"], row.data["region"], row.id)
+        _check_name(call, body["name"], row.region, row.id)
     if "rules" in body:
         _check_rules(body["rules"])
-        row.data["rules"] = _rules(body["rules"])
+        row.rules = _rules(body["rules"])
     for field in ("name", "description"):
         if field in body:
             row.data[field] = body[field]
@@ -88,8 +88,8 @@ def update_security_group(call: Call) -> dict[str, Any]:
 @handlers("deleteSecurityGroup")
 def delete_security_group(call: Call) -> None:
     row = _group(call)
-    if row.data["is_internal"]:
+    if row.is_internal:
         raise ApiError("in_use", "the internal standard group cannot be deleted")
-    if row.meta.get("instances"):
+    if row.instances:
         raise ApiError("in_use", "the security group is attached to an instance")
     start_delete(call, row)

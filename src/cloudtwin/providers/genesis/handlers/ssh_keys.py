@@ -10,8 +10,8 @@ from typing import Any
 
 from ....engine.errors import ApiError
 from ....engine.provider import Call
-from ....engine.store import Row
 from ..common import page_of, refresh_refs, stamp, touch
+from ..resources import SSHKey
 from . import handlers
 
 KEY_TYPES = {
@@ -54,18 +54,18 @@ def _rsa_bits(blob: bytes) -> int:
     return int.from_bytes(modulus, "big").bit_length()
 
 
-def _key(call: Call) -> Row:
-    return call.records.get("ssh_key", call.path["ssh_key_id"], message="SSH key not found")
+def _key(call: Call) -> SSHKey:
+    return call.records.get(SSHKey, call.path["ssh_key_id"], message="SSH key not found")
 
 
 def _check_name(call: Call, name: str, own_id: str | None = None) -> None:
-    if any(k.field("name") == name and k.id != own_id for k in call.records.rows("ssh_key")):
+    if any(k.name == name and k.id != own_id for k in call.records.rows(SSHKey)):
         raise ApiError("name_taken", f"an SSH key named {name!r} exists")
 
 
 @handlers("listSSHKeys")
 def list_ssh_keys(call: Call) -> dict[str, Any]:
-    return page_of(call, "ssh_key", "ssh_keys")
+    return page_of(call, SSHKey, "ssh_keys")
 
 
 @handlers("getSSHKey")
@@ -80,7 +80,7 @@ def create_ssh_key(call: Call) -> dict[str, Any]:
     _check_name(call, body["name"])
     key_id = call.ids.uuid4()
     now = stamp(call)
-    row = call.records.add("ssh_key", key_id, {
+    row = call.records.add(SSHKey, key_id, {
         "id": key_id, "name": body["name"], "value": body["value"].strip(), "fingerprint": fingerprint,
         "type": key_type, "size": size, "created_at": now, "updated_at": now,
     })
@@ -92,7 +92,7 @@ def update_ssh_key(call: Call) -> dict[str, Any]:
     row = _key(call)
     if "name" in call.body:
         _check_name(call, call.body["name"], row.id)
-        row.data["name"] = call.body["name"]
+        row.name = call.body["name"]
         refresh_refs(call, row)
     touch(row, call)
     return row.data
@@ -100,4 +100,4 @@ def update_ssh_key(call: Call) -> dict[str, Any]:
 
 @handlers("deleteSSHKey")
 def delete_ssh_key(call: Call) -> None:
-    call.records.remove("ssh_key", _key(call).id)
+    call.records.remove(SSHKey, _key(call).id)

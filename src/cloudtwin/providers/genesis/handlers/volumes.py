@@ -6,20 +6,20 @@ from typing import Any
 
 from ....engine.errors import ApiError
 from ....engine.provider import Call
-from ....engine.store import Row
 from ..common import page_of, refresh_refs, region_of, require_region, stamp, start_delete, touch
 from ..usage import add_storage
+from ..resources import Volume
 from . import handlers
 from .account import quota_room
 
 
-def _volume(call: Call) -> Row:
-    return call.records.get("volume", call.path["volume_id"], message="volume not found")
+def _volume(call: Call) -> Volume:
+    return call.records.get(Volume, call.path["volume_id"], message="volume not found")
 
 
 @handlers("listVolumes")
 def list_volumes(call: Call) -> dict[str, Any]:
-    return page_of(call, "volume", "volumes")
+    return page_of(call, Volume, "volumes")
 
 
 @handlers("getVolume")
@@ -38,7 +38,7 @@ def create_volume(call: Call) -> dict[str, Any]:
         raise ApiError("quota_exceeded", "volume storage quota exceeded")
     volume_id = call.ids.uuid4()
     now = stamp(call)
-    row = call.records.add("volume", volume_id, {
+    row = call.records.add(Volume, volume_id, {
         "id": volume_id, "name": body["name"], "description": body.get("description", ""),
         "type": volume_type, "size": body["size"], "region": body["region"], "instances": [],
         "status": "creating", "created_at": now, "updated_at": now,
@@ -52,15 +52,15 @@ def create_volume(call: Call) -> dict[str, Any]:
 def update_volume(call: Call) -> dict[str, Any]:
     row = _volume(call)
     body = call.body
-    if row.data["status"] == "deleting":
+    if row.status == "deleting":
         raise ApiError("invalid_state", "the volume is being deleted")
     if "size" in body:
-        if body["size"] < row.data["size"]:
+        if body["size"] < row.size:
             raise ApiError("shrink_refused", "a volume can only grow")
-        if quota_room(call, "volume_storage") < body["size"] - row.data["size"]:
+        if quota_room(call, "volume_storage") < body["size"] - row.size:
             raise ApiError("quota_exceeded", "volume storage quota exceeded")
     if "size" in body:
-        add_storage(call, body["size"] - row.data["size"])
+        add_storage(call, body["size"] - row.size)
     for field in ("name", "description", "size"):
         if field in body:
             row.data[field] = body[field]
@@ -73,6 +73,6 @@ def update_volume(call: Call) -> dict[str, Any]:
 @handlers("deleteVolume")
 def delete_volume(call: Call) -> None:
     row = _volume(call)
-    if row.data["instances"]:
+    if row.instances:
         raise ApiError("in_use", "detach the volume from its instance first")
     start_delete(call, row)

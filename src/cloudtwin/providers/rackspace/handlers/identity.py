@@ -44,7 +44,7 @@ def _check_credentials(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
     kind = next(k for k in CREDENTIALS if k in auth)
     secret_field, stored_field, refusal = CREDENTIALS[kind]
     given = auth[kind]
-    account = call.twin.store.account_by_credential(NAME, "username", given["username"])
+    account = call.accounts.by_credential("username", given["username"])
     stored = account.credentials.get(NAME, {}) if account else {}
     if account is None or str(stored.get(stored_field)) != given[secret_field]:
         raise ApiError(refusal)
@@ -57,7 +57,7 @@ def _check_credentials(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
 def _check_token(call: Call, auth: dict[str, Any]) -> tuple[Account, str]:
     """Authenticate as tenant with token: a live token of a user who may use that tenant."""
     token = tokens.valid(call, auth["token"]["id"])
-    account = call.twin.store.accounts.get(token.account) if token else None
+    account = call.accounts.by_id(token.account) if token else None
     if token is None or account is None:
         raise ApiError("token_not_authenticated")
     if settings(account).get("disabled"):
@@ -76,7 +76,7 @@ def _check_tenant(call: Call, account: Account, auth: dict[str, Any]) -> None:
 def authenticate(call: Call) -> dict[str, Any]:
     auth = call.body["auth"]
     account, method = _check_credentials(call, auth)
-    ctx = call.for_account(account.id)
+    ctx = call.for_account(account)
     token = tokens.issue(ctx, account, method, auth.get("tenantId") or auth.get("tenantName"))
     return {"access": {"token": _token_body(token, account, method), "user": _user(call, account, token),
                        "serviceCatalog": _catalog(call, account)}}

@@ -8,6 +8,7 @@ from ....engine.errors import ApiError
 from ....engine.provider import Call
 from .. import views
 from ..access import members_of, owned_image, visible_image
+from ..resources import Image, Member
 from . import operation
 
 
@@ -22,9 +23,10 @@ def delete_image(call: Call) -> None:
     if image.data.get("protected"):
         raise ApiError("image_protected", image_id=image.data["id"])
     # Users never see `deleted`: the image and every membership of it go at once.
+    region = call.region(image.region)
     for member in members_of(call, image):
-        call.records.remove("member", member.id)
-    call.records.remove("image", image.id)
+        region.remove(Member, member.id)
+    region.remove(Image, image.id)
 
 
 @operation("createImage")

@@ -6,14 +6,14 @@ from typing import Any
 
 from ....engine.errors import ApiError
 from ....engine.provider import Call
-from ....engine.store import Row
 from .. import views
 from ..access import is_owner, member_key, members_of, membership, visible_image
 from ..common import stamp, tenant_of
+from ..resources import Image, Member
 from . import operation
 
 
-def _shareable(call: Call) -> Row:
+def _shareable(call: Call) -> Image:
     """A visible image that can have members (public images cannot: 403)."""
     image = visible_image(call, call.path["image_id"])
     if image.data["visibility"] == "public":
@@ -21,7 +21,7 @@ def _shareable(call: Call) -> Row:
     return image
 
 
-def _member(call: Call, image: Row, member_id: str) -> Row:
+def _member(call: Call, image: Image, member_id: str) -> Member:
     """The membership, as the owner or that member may see it (404 otherwise)."""
     row = membership(call, image, member_id)
     if row is None or not (is_owner(call, image) or member_id == tenant_of(call.account)):
@@ -50,10 +50,11 @@ def create_image_member(call: Call) -> dict[str, Any]:
     if len(members_of(call, image)) + 1 > limit:
         raise ApiError("member_quota", limit=limit)
     now = stamp(call)
-    row = call.records.add("member", member_key(image.meta["region"], image.data["id"], member_id), {
-        "member_id": member_id, "image_id": image.data["id"], "status": "pending",
+    # The caller owns the image (checked above), so the membership is the owner's.
+    row = call.region(image.region).add(Member, member_key(image.region, image.image_id, member_id), {
+        "member_id": member_id, "image_id": image.image_id, "status": "pending",
         "created_at": now, "updated_at": now,
-    }, {"region": image.meta["region"]}, account=image.account)
+    })
     return views.member(row)
 
 
@@ -82,4 +83,4 @@ def delete_image_member(call: Call) -> None:
     row = _member(call, image, call.path["member_id"])
     if not is_owner(call, image):
         raise ApiError("member_not_owner")
-    call.records.remove("member", row.id)
+    call.region(image.region).remove(Member, row.id)

@@ -10,6 +10,7 @@ from ....engine.provider import Call, Reply
 from .. import views
 from ..common import absolute, link_root, region_of, stamp, tenant_of
 from ..query import links, page_size, sort_spec, sorted_rows
+from ..resources import Task
 from . import operation
 
 
@@ -17,7 +18,7 @@ from . import operation
 def create_task(call: Call) -> Reply:
     task_id = call.ids.uuid4()
     now = stamp(call)
-    row = call.records.add("task", task_id, {
+    row = call.records.add(Task, task_id, {
         "id": task_id, "type": call.body["type"], "status": "pending", "input": call.body["input"],
         "result": None, "owner": tenant_of(call.account),
         "message": str(call.fixtures["task_messages"]["no_message"]), "expires_at": None,
