@@ -22,6 +22,7 @@ from .provider import Api, Context, Provider
 from .ratelimit import RateLimiter
 from .resource_kinds import ResourceKinds
 from .store import Row
+from .snapshot import Snapshot
 from .spec import Spec, SpecError
 from .store import Account, Store
 
@@ -250,6 +251,28 @@ class Twin:
         self.history = History(self.resource_kinds, self.instant, self.resource_kinds.state_of,
                                self.resource_kinds.id_of, after_seq=previous.last_seq if previous else 0)
         self.store.observer = self.history
+
+    # Copies --------------------------------------------------------------------------
+    # What the twin is rather than what it holds: a snapshot points to these, never copies them.
+    _NOT_STATE = frozenset({"providers", "seed", "lock", "specs", "error_tables", "base_fixtures",
+                            "resource_kinds", "fixtures"})
+
+    def snapshot(self) -> Snapshot:
+        """This twin's whole state, frozen: `restore` makes it current again, as often as wanted
+        (a test fixture or a scenario run gets the prebuilt default twin without rebuilding it)."""
+        with self.lock:
+            parts = {name: value for name, value in vars(self).items() if name not in self._NOT_STATE}
+            shared = [self, self.resource_kinds, *self.providers.values(),
+                      *self.specs.values(), *self.error_tables.values()]
+            # Fixtures are read-only below the top level (an admin change replaces a provider's dict).
+            return Snapshot(parts, shared, fixtures=dict(self.fixtures))
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Replace the whole state with a new copy of `snapshot`'s (taken from this twin)."""
+        parts = snapshot.thaw()
+        with self.lock:
+            vars(self).update(parts)
+            self.fixtures = dict(snapshot.fixtures)
 
     # Persistence ---------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ def replay(args: argparse.Namespace) -> int:
         else:
             target = build_twin_target(scenario)
         result = Runner(scenario, target, skip_twin_steps=args.skip_twin_steps).run()
+        target.close()
         results.append(result)
         print(text(result), flush=True)
     passed = sum(r.passed for r in results)

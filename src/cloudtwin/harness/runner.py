@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -46,8 +47,23 @@ class ScenarioResult:
 
 
 def build_twin_target(scenario: Scenario) -> TwinTarget:
-    """A fresh in-process twin for this scenario: its seed, its fixtures, a frozen clock."""
-    from ..app import build_twin, create_app
+    """A fresh in-process twin for this scenario: its seed, its fixtures, a frozen clock.
+
+    Built once per process for the same setup, then handed out as a restored copy of that
+    state (`prebuilt`); the target gives the twin back when it is closed or collected."""
+    from . import prebuilt
+
+    setup = scenario.setup
+    key = prebuilt.options_key("scenario", scenario.seed, setup.get("fixtures") or {},
+                               setup.get("freeze", True), setup.get("accounts") or [])
+    twin, app, release = prebuilt.acquire(key, lambda: _build_scenario_twin(scenario))
+    target = TwinTarget(twin, app)
+    target.close = weakref.finalize(target, release)  # type: ignore[method-assign]
+    return target
+
+
+def _build_scenario_twin(scenario: Scenario) -> Any:
+    from ..app import build_twin
     from ..engine.clock import parse_iso
 
     overrides = dict(scenario.setup.get("fixtures") or {})
@@ -59,7 +75,7 @@ def build_twin_target(scenario: Scenario) -> TwinTarget:
         twin.clock.freeze()
     for account in scenario.setup.get("accounts") or []:
         twin.add_account(account)
-    return TwinTarget(twin, create_app(twin))
+    return twin
 
 
 class Runner:

@@ -34,6 +34,9 @@ class Response:
 class Target:
     is_twin = False
 
+    def close(self) -> None:
+        """Done with this target (an in-process twin goes back to be copied for the next)."""
+
     def request(self, method: str, url_path: str, *, headers: Mapping[str, str], query: Mapping[str, Any] | None,
                 body: bytes | None) -> Response:
         raise NotImplementedError
