@@ -75,11 +75,19 @@ def test_a_second_user_at_once_gets_its_own_twin() -> None:
         assert second.request("GET", "genesis", "/volumes").get_json()["volumes"] == []
 
 
-def test_different_options_are_different_twins() -> None:
-    with TwinHandle.prebuilt(["genesis"], seed=1) as one:
-        twin = one.twin
-    with TwinHandle.prebuilt(["genesis"], seed=2) as other:
-        assert other.twin is not twin
+def test_another_seed_reseeds_the_same_build_as_a_fresh_build_would() -> None:
+    prebuilt.clear()
+    with TwinHandle.prebuilt(["genesis"], seed=12) as other:
+        dirty(other)
+        twin = other.twin
+    fresh = TwinHandle(["genesis"], seed=13)
+    with TwinHandle.prebuilt(["genesis"], seed=13) as reseeded:
+        assert reseeded.twin is twin  # the build is shared, the state is the seed's own
+        assert reseeded.journal() == []
+        assert comparable(reseeded) == comparable(fresh)
+        assert reseeded.twin.history.last_seq == fresh.twin.history.last_seq
+    with TwinHandle.prebuilt(["genesis", "barrack"], seed=13) as wider:
+        assert wider.twin is not twin
 
 
 def test_the_fixture_starts_from_the_built_state(cloudtwin: TwinHandle) -> None:

@@ -19,12 +19,18 @@ import threading
 import types
 from typing import Any, Mapping
 
+from sortedcontainers import SortedDict
+
 from . import packing
+from .faults.targets import ApiTarget, FaultTargets
+from .lifecycle import Machine, Transition
 from .store import Row
 
 _LOCK = type(threading.Lock())
 _RLOCK = type(threading.RLock())
 _CALLABLES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.MethodWrapperType)
+# Built from specs and fixtures and never changed after: shared by every copy, like the specs.
+_READ_ONLY = (Machine, Transition, ApiTarget, FaultTargets)
 _thawing = threading.local()  # the shared objects of the snapshot being thawed
 
 
@@ -43,7 +49,17 @@ def _row(id: str, kind: str, account: str, seq: int, packed: Any, working_set: A
     return row
 
 
-_REDUCERS = (_shared, _row, packing._layout, threading.Lock, threading.RLock)  # pickled by name
+def _sorted_dict(items: dict[Any, Any], lists: list[list[Any]], maxes: list[Any], length: int,
+                 load: int) -> SortedDict:
+    # Its sorted key lists as they were: pickle's default re-sorts every key (most of a thaw).
+    copy = SortedDict()
+    dict.update(copy, items)
+    ordered = copy._list
+    ordered._lists, ordered._maxes, ordered._len, ordered._load = lists, maxes, length, load
+    return copy
+
+
+_REDUCERS = (_shared, _row, _sorted_dict, packing._layout, threading.Lock, threading.RLock)  # pickled by name
 
 
 class _Pickler(pickle.Pickler):
@@ -59,6 +75,9 @@ class _Pickler(pickle.Pickler):
             packed = obj._packed
             return _row, (obj.id, obj.kind, obj.account, obj.seq, packed, obj._working_set,
                           None if packed else obj.data, None if packed else obj.meta)
+        if kind is SortedDict and obj._key is None:
+            ordered = obj._list
+            return _sorted_dict, (dict.copy(obj), ordered._lists, ordered._maxes, ordered._len, ordered._load)
         if kind is packing.Layout:
             return packing._layout, (obj.keys,)
         if kind is _LOCK:
@@ -66,7 +85,7 @@ class _Pickler(pickle.Pickler):
         if kind is _RLOCK:
             return threading.RLock, ()
         index = self.index.get(id(obj))
-        if index is None and isinstance(obj, _CALLABLES) and obj not in _REDUCERS:
+        if index is None and (isinstance(obj, _READ_ONLY) or isinstance(obj, _CALLABLES) and obj not in _REDUCERS):
             index = self.index[id(obj)] = len(self.shared)
             self.shared.append(obj)
         if index is not None:

@@ -104,6 +104,16 @@ class Twin:
             for raw in self.base_fixtures.get("accounts", []):
                 self.add_account(raw)
 
+    def reseed(self, seed: int | str) -> None:
+        """Back to the fixtures under another seed, numbered as a twin built with it would be
+        (a new clock, journal and history): the build's specs and checked fixtures are kept."""
+        with self.lock:
+            self.seed = seed
+            self.clock = Clock()
+            self.journal = Journal()
+            vars(self).pop("history", None)  # numbering starts again, as in a new twin
+            self.reset()
+
     def fault_targets(self) -> FaultTargets:
         """What a fault rule may name here: served operations and the fixtures' lifecycle states."""
         apis = []

@@ -43,15 +43,16 @@ class TwinHandle:
         """The twin `TwinHandle(...)` would build, as a fresh copy of a state this process built
         once for these options (`harness/prebuilt.py`): what the `cloudtwin` fixture hands out."""
         chosen = list(providers) if providers is not None else None
-        key = prebuilt.options_key("handle", chosen, seed, *prebuilt.fixtures_key(fixtures, overrides), freeze)
+        build_key = prebuilt.options_key("handle", chosen, prebuilt.fixtures_key(fixtures), prebuilt.plain(overrides))
 
-        def build() -> Twin:
-            twin = build_twin(chosen, seed=seed, fixtures=fixtures, overrides=overrides)
+        def build(seed: int | str) -> Twin:
+            return build_twin(chosen, seed=seed, fixtures=fixtures, overrides=overrides)
+
+        def setup(twin: Twin) -> None:
             if freeze:
                 twin.clock.freeze()
-            return twin
 
-        with prebuilt.checkout(key, build) as (twin, app):
+        with prebuilt.checkout(build_key, prebuilt.options_key(seed, freeze), seed, build, setup) as (twin, app):
             handle = cls.__new__(cls)
             handle.twin, handle.app, handle.client = twin, app, app.test_client()
             yield handle

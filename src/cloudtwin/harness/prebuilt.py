@@ -1,16 +1,17 @@
-"""Prebuilt twins: build one per set of options per process, hand out fresh copies of its state.
+"""Prebuilt twins: build once per process, hand out fresh copies of a state.
 
 The `cloudtwin` fixture and scenario replays want "the twin these options build" again and
-again. Building it reads and checks the fixtures, runs every provider's setup and mounts every
-route (tens of milliseconds); restoring a snapshot of the built state costs about two. So the
-first request for a set of options builds a twin and its WSGI app and snapshots the state;
-each later one restores that snapshot into the same twin: a new copy of every state part
-(store, clock, ids, scheduler, faults, journal, history, rate limits), nothing shared with
+again. Building one reads and checks the fixtures and mounts every route (tens of
+milliseconds); setting up a state runs every provider's setup (a few); restoring a snapshot
+of a state costs about one. So a process keeps, per set of *build* options (providers,
+fixtures, overrides), one twin with its WSGI app, and per *state* options (seed, frozen clock,
+extra accounts) a snapshot of the state they give. Each user gets a new copy of every state
+part (store, clock, ids, scheduler, faults, journal, history, rate limits): nothing shared with
 what the previous user left, the same ids for the same seed as a fresh build.
 
-A prebuilt twin serves one user at a time: `checkout` while it is out builds a fresh,
-uncached one instead. Its state is stamped at the instant the process first built it (a
-frozen clock stays at that instant for every copy).
+A prebuilt twin serves one user at a time: asking while it is out builds a fresh, uncached
+one instead. A state is stamped at the instant the process first made it (a frozen clock stays
+at that instant in every copy).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterator, Mapping
 
@@ -28,15 +29,21 @@ from flask import Flask
 from ..engine.snapshot import Snapshot
 from ..engine.twin import Twin
 
-MAX_PREBUILT = 8  # distinct option sets kept per process (a suite uses a handful)
+MAX_BUILDS = 8  # distinct build options kept per process (a suite uses a handful)
+MAX_STATES = 64  # snapshots kept per build (one per seed a suite or scenario folder uses; ~60 KB each)
 
 
 @dataclass
 class Prebuilt:
     twin: Twin
     app: Flask
-    snapshot: Snapshot
+    states: OrderedDict[Hashable, Snapshot] = field(default_factory=OrderedDict)
     in_use: bool = False
+
+    def remember(self, state_key: Hashable) -> None:
+        self.states[state_key] = self.twin.snapshot()
+        while len(self.states) > MAX_STATES:
+            self.states.popitem(last=False)
 
 
 _cache: OrderedDict[Hashable, Prebuilt] = OrderedDict()
@@ -48,30 +55,45 @@ def options_key(*parts: Any) -> Hashable:
     return json.dumps(parts, sort_keys=True, default=lambda value: f"{type(value).__name__}:{value}")
 
 
-def acquire(key: Hashable, build: Callable[[], Twin]) -> tuple[Twin, Flask, Callable[[], None]]:
-    """A twin in the state `build` leaves it, its app, and what gives it back: a restored copy
-    when this process built one for `key` before and nobody is using it, else a new build."""
+def fixtures_key(fixtures: Path | None) -> str | None:
+    return str(Path(fixtures).resolve()) if fixtures is not None else None
+
+
+def acquire(build_key: Hashable, state_key: Hashable, seed: int | str, build: Callable[[int | str], Twin],
+            setup: Callable[[Twin], None]) -> tuple[Twin, Flask, Callable[[], None]]:
+    """A twin as `build(seed)` then `setup(twin)` leave it, its app, and what gives it back.
+
+    A copy of a remembered state when this process made it before and the twin is free; the
+    prebuilt twin reseeded and set up (then remembered) for a new state; a build for new build
+    options (then kept)."""
     from ..app import create_app
 
     with _cache_lock:
-        entry = _cache.get(key)
+        entry = _cache.get(build_key)
         free = entry is not None and not entry.in_use
-        if free:
-            assert entry is not None
+        if entry is not None and free:
             entry.in_use = True
-            _cache.move_to_end(key)
-    if free:
-        assert entry is not None
-        entry.twin.restore(entry.snapshot)
+            _cache.move_to_end(build_key)
+    if entry is not None and free:
+        snapshot = entry.states.get(state_key)
+        if snapshot is not None:
+            entry.twin.restore(snapshot)
+            entry.states.move_to_end(state_key)
+        else:
+            entry.twin.reseed(seed)
+            setup(entry.twin)
+            entry.remember(state_key)
     else:
-        twin = build()
+        twin = build(seed)
+        setup(twin)
         app = create_app(twin)
-        if entry is not None:  # the prebuilt one is out (two users at once): this one is not cached
+        if entry is not None:  # the prebuilt one is out (two users at once): this one is not kept
             return twin, app, _nothing
-        entry = Prebuilt(twin, app, twin.snapshot(), in_use=True)
+        entry = Prebuilt(twin, app, in_use=True)
+        entry.remember(state_key)
         with _cache_lock:
-            _cache[key] = entry
-            while len(_cache) > MAX_PREBUILT:
+            _cache[build_key] = entry
+            while len(_cache) > MAX_BUILDS:
                 _cache.popitem(last=False)
     taken, released = entry, [False]
 
@@ -88,9 +110,10 @@ def _nothing() -> None:
 
 
 @contextmanager
-def checkout(key: Hashable, build: Callable[[], Twin]) -> Iterator[tuple[Twin, Flask]]:
+def checkout(build_key: Hashable, state_key: Hashable, seed: int | str, build: Callable[[int | str], Twin],
+             setup: Callable[[Twin], None]) -> Iterator[tuple[Twin, Flask]]:
     """`acquire` for the length of a `with` block."""
-    twin, app, release = acquire(key, build)
+    twin, app, release = acquire(build_key, state_key, seed, build, setup)
     try:
         yield twin, app
     finally:
@@ -103,5 +126,5 @@ def clear() -> None:
         _cache.clear()
 
 
-def fixtures_key(fixtures: Path | None, overrides: Mapping[str, Any] | None) -> tuple[Any, Any]:
-    return (str(Path(fixtures).resolve()) if fixtures is not None else None, overrides)
+def plain(value: Mapping[str, Any] | None) -> Any:
+    return dict(value) if value else None

@@ -51,31 +51,31 @@ def build_twin_target(scenario: Scenario) -> TwinTarget:
 
     Built once per process for the same setup, then handed out as a restored copy of that
     state (`prebuilt`); the target gives the twin back when it is closed or collected."""
+    from ..app import build_twin
     from . import prebuilt
 
-    setup = scenario.setup
-    key = prebuilt.options_key("scenario", scenario.seed, setup.get("fixtures") or {},
-                               setup.get("freeze", True), setup.get("accounts") or [])
-    twin, app, release = prebuilt.acquire(key, lambda: _build_scenario_twin(scenario))
+    fixtures = scenario.setup.get("fixtures") or {}
+    freeze = scenario.setup.get("freeze", True)
+    accounts = scenario.setup.get("accounts") or []
+    build_key = prebuilt.options_key("scenario", fixtures)
+    state_key = prebuilt.options_key(scenario.seed, freeze, accounts)
+    twin, app, release = prebuilt.acquire(build_key, state_key, scenario.seed,
+                                          lambda seed: build_twin(seed=seed, overrides=dict(fixtures)),
+                                          lambda twin: _set_up(twin, freeze, accounts))
     target = TwinTarget(twin, app)
     target.close = weakref.finalize(target, release)  # type: ignore[method-assign]
     return target
 
 
-def _build_scenario_twin(scenario: Scenario) -> Any:
-    from ..app import build_twin
+def _set_up(twin: Any, freeze: bool | str, accounts: list[Any]) -> None:
     from ..engine.clock import parse_iso
 
-    overrides = dict(scenario.setup.get("fixtures") or {})
-    twin = build_twin(seed=scenario.seed, overrides=overrides)
-    freeze = scenario.setup.get("freeze", True)
     if isinstance(freeze, str):
         twin.clock.freeze(parse_iso(freeze))
     elif freeze:
         twin.clock.freeze()
-    for account in scenario.setup.get("accounts") or []:
+    for account in accounts:
         twin.add_account(account)
-    return twin
 
 
 class Runner:
