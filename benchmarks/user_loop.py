@@ -2,6 +2,7 @@
 
     python benchmarks/user_loop.py                    # fixture + replay (~2 min on 2 cores)
     python benchmarks/user_loop.py --contract genesis # also `cloudtwin contract genesis` (minutes)
+    python benchmarks/run.py                          # runs these too, every provider's contract included
     python benchmarks/user_loop.py --base /tmp/base57 --rounds 3
 
 The base build is a checkout of 57a4d11 with its own virtualenv:
@@ -58,10 +59,11 @@ def load_average() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
-def alternate(builds: list[Build], rounds: int, measure: Callable[[Build], float]) -> dict[str, list[float]]:
+def alternate(builds: list[Build], rounds: int, measure: Callable[[Build], float],
+              start: int = 0) -> dict[str, list[float]]:
     """Each round measures every build; the order flips every round."""
     samples: dict[str, list[float]] = {b.name: [] for b in builds}
-    for r in range(rounds):
+    for r in range(start, start + rounds):
         for build in (builds if r % 2 == 0 else builds[::-1]):
             samples[build.name].append(measure(build))
     return samples
@@ -160,7 +162,8 @@ def replay_cost(builds: list[Build], rounds: int, names: list[str]) -> tuple[dic
 
 
 # Contract ----------------------------------------------------------------------------
-def contract_cost(builds: list[Build], rounds: int, provider: str, extra: list[str]) -> dict[str, list[float]]:
+def contract_cost(builds: list[Build], rounds: int, provider: str, extra: list[str],
+                  start: int = 0) -> dict[str, list[float]]:
     def seconds(build: Build) -> float:
         folder = Path(tempfile.mkdtemp(prefix=f"cloudtwin-contract-{build.name}-"))
         started = time.perf_counter()
@@ -172,7 +175,7 @@ def contract_cost(builds: list[Build], rounds: int, provider: str, extra: list[s
         print(f"    {build.name}: contract {provider} {took:.1f} s, exit {done.returncode} ({folder}/output.txt)",
               flush=True)
         return took
-    return alternate(builds, rounds, seconds)
+    return alternate(builds, rounds, seconds, start)
 
 
 # Report ------------------------------------------------------------------------------
@@ -208,10 +211,11 @@ def figures(add: Callable[..., None], *, base: Path = DEFAULT_BASE, rounds: int 
     ours2, base2 = (statistics.median(v) for v in second.values())
     add(*ratio_row(f"replay: per scenario ({len(names)}), this / 57a4d11", first, "ms", 0.25,
                    f"again in the same process: {ours2:.1f} / {base2:.1f} ms = {ours2 / base2:.2f}"))
-    for provider in contract or []:
+    for position, provider in enumerate(contract or []):
+        # One run each (a run takes minutes); which build goes first alternates by provider.
         print(f"  user loop: contract {provider} ({load_average()})", flush=True)
         add(*ratio_row(f"contract {provider}: whole run, this / 57a4d11",
-                       contract_cost(builds, 1 if rounds < 2 else 2, provider, contract_args or []), "s", 1 / 3))
+                       contract_cost(builds, 1, provider, contract_args or [], start=position), "s", 1 / 3))
 
 
 def main() -> int:
