@@ -105,7 +105,47 @@ def sqlite_costs(rows: list[dict[str, Any]]) -> dict[str, float]:
         db.execute("INSERT INTO journal (entry) VALUES (?)", (json.dumps({"operation": "createVolume", "n": n}),))
         db.execute("COMMIT")
 
-    return {"get": micro(get), "list 50": micro(list50, 1000), "create": micro(create, 500)}
+    db.execute("INSERT INTO streams VALUES ('limits', 0)")
+    db.execute("INSERT INTO streams VALUES ('faults', 0)")
+    costs = {"get": micro(get), "list 50": micro(list50, 1000), "create": micro(create, 500)}
+    db.close()
+    for processes in (1, 2, 1, 2):
+        costs[f"journaled reads/s, {processes} process(es)"] = max(
+            costs.get(f"journaled reads/s, {processes} process(es)", 0.0), contention(folder / "state.db", processes))
+    return costs
+
+
+def _journaled_reads(path: str, count: int, start: Any, out: Any) -> None:
+    """What one GET costs in shared state: its row read plus the writes every request makes
+    (journal entry, rate-limit tokens, fault-rule counters), in one write transaction."""
+    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    db.execute("PRAGMA synchronous=NORMAL")
+    start.wait()
+    began = time.perf_counter()
+    for n in range(count):
+        db.execute("BEGIN IMMEDIATE")
+        json.loads(db.execute("SELECT data FROM rows WHERE seq = ?", (1 + n % 200,)).fetchone()[0])
+        db.execute("UPDATE streams SET state = state + 1 WHERE name = 'limits'")
+        db.execute("UPDATE streams SET state = state + 1 WHERE name = 'faults'")
+        db.execute("INSERT INTO journal (entry) VALUES (?)", (json.dumps({"operation": "getVolume", "n": n}),))
+        db.execute("COMMIT")
+    out.put(time.perf_counter() - began)
+
+
+def contention(path: Path, processes: int, count: int = 3000) -> float:
+    """Journaled reads per second with `processes` processes sharing the database."""
+    import multiprocessing
+
+    start, out = multiprocessing.Event(), multiprocessing.Queue()
+    workers = [multiprocessing.Process(target=_journaled_reads, args=(str(path), count // processes, start, out))
+               for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    took = max(out.get() for _ in workers)
+    for worker in workers:
+        worker.join()
+    return count / took
 
 
 def ceiling() -> dict[int, dict[str, Any]]:
@@ -150,6 +190,9 @@ def main() -> int:
     print(f"{'operation':10} | {'twin in-process (whole request)':>32} | {'SQLite WAL (data only)':>23}")
     for name in twin:
         print(f"{name:10} | {twin[name]:32.0f} | {shared[name]:23.0f}")
+    for name, value in shared.items():
+        if name.startswith("journaled"):
+            print(f"SQLite {name} (each: row read + journal, limit and fault writes): {value:.0f}")
     return 0
 
 
