@@ -167,13 +167,16 @@ def contract_cost(builds: list[Build], rounds: int, provider: str, extra: list[s
     def seconds(build: Build) -> float:
         folder = Path(tempfile.mkdtemp(prefix=f"cloudtwin-contract-{build.name}-"))
         started = time.perf_counter()
-        done = subprocess.run([build.python, "-m", "cloudtwin", "contract", provider, "--report-dir",
-                               str(folder / "reports"), *extra], cwd=folder, env=ENV, capture_output=True, text=True,
-                              timeout=3600)
+        # Reports land in the working folder (57a4d11 has no --report-dir).
+        done = subprocess.run([build.python, "-m", "cloudtwin", "contract", provider, *extra], cwd=folder, env=ENV,
+                              capture_output=True, text=True, timeout=3600)
         took = time.perf_counter() - started
         (folder / "output.txt").write_text(done.stdout + done.stderr)
-        print(f"    {build.name}: contract {provider} {took:.1f} s, exit {done.returncode} ({folder}/output.txt)",
-              flush=True)
+        summary = [line.strip() for line in done.stdout.splitlines() if line.strip().startswith(provider)]
+        print(f"    {build.name}: contract {provider} {took:.1f} s, exit {done.returncode}: {' | '.join(summary)} "
+              f"({folder}/output.txt)", flush=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{build.name}: contract {provider} exited {done.returncode}: see {folder}/output.txt")
         return took
     return alternate(builds, rounds, seconds, start)
 
@@ -196,21 +199,23 @@ def builds_or_none(base: Path) -> list[Build] | None:
 
 
 def figures(add: Callable[..., None], *, base: Path = DEFAULT_BASE, rounds: int = 3,
-            contract: list[str] | None = None, contract_args: list[str] | None = None) -> None:
+            contract: list[str] | None = None, contract_args: list[str] | None = None,
+            loop: bool = True) -> None:
     """Add every user-loop figure through `add(figure, value, target, ok, note)`."""
     builds = builds_or_none(base)
     if builds is None:
         add("user loop (vs 57a4d11)", "no base build", "n/a", None,
             f"make one at {base}: see benchmarks/user_loop.py")
         return
-    print(f"  user loop: fixture, {rounds} rounds ({load_average()})", flush=True)
-    add(*ratio_row("cloudtwin fixture: cost per test, this / 57a4d11", fixture_cost(builds, rounds), "ms", 0.10))
-    names = shared_scenarios(builds)
-    print(f"  user loop: replay of {len(names)} scenarios, {rounds} rounds ({load_average()})", flush=True)
-    first, second = replay_cost(builds, rounds, names)
-    ours2, base2 = (statistics.median(v) for v in second.values())
-    add(*ratio_row(f"replay: per scenario ({len(names)}), this / 57a4d11", first, "ms", 0.25,
-                   f"again in the same process: {ours2:.1f} / {base2:.1f} ms = {ours2 / base2:.2f}"))
+    if loop:
+        print(f"  user loop: fixture, {rounds} rounds ({load_average()})", flush=True)
+        add(*ratio_row("cloudtwin fixture: cost per test, this / 57a4d11", fixture_cost(builds, rounds), "ms", 0.10))
+        names = shared_scenarios(builds)
+        print(f"  user loop: replay of {len(names)} scenarios, {rounds} rounds ({load_average()})", flush=True)
+        first, second = replay_cost(builds, rounds, names)
+        ours2, base2 = (statistics.median(v) for v in second.values())
+        add(*ratio_row(f"replay: per scenario ({len(names)}), this / 57a4d11", first, "ms", 0.25,
+                       f"again in the same process: {ours2:.1f} / {base2:.1f} ms = {ours2 / base2:.2f}"))
     for position, provider in enumerate(contract or []):
         # One run each (a run takes minutes); which build goes first alternates by provider.
         print(f"  user loop: contract {provider} ({load_average()})", flush=True)
@@ -223,6 +228,7 @@ def main() -> int:
     parser.add_argument("--base", type=Path, default=DEFAULT_BASE, help="checkout of 57a4d11 with .venv")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--contract", action="append", default=[], help="also time `cloudtwin contract P`")
+    parser.add_argument("--only-contract", action="store_true", help="only the contract figures")
     args = parser.parse_args()
     rows: list[tuple[Any, ...]] = []
 
@@ -231,7 +237,7 @@ def main() -> int:
         rows.append((figure, value, target, verdict, note))
         print(f"  {figure}: {value}  (target {target}: {verdict}) {note}", flush=True)
 
-    figures(add, base=args.base, rounds=args.rounds, contract=args.contract)
+    figures(add, base=args.base, rounds=args.rounds, contract=args.contract, loop=not args.only_contract)
     print()
     for row in rows:
         print(" | ".join(row))
