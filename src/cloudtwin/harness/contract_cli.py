@@ -420,7 +420,7 @@ def _run_sharded(args: argparse.Namespace, name: str, prof: contract.Profile, se
             shards.append(contract_shards.Shard(phases, [*shard_cmd, "--phases", ",".join(phases)], shard_env,
                                                 parts, Path(shard_env[contract.COUNT_FILE_ENV]),
                                                 scratch / f"{name}.{index}.out"))
-        print(f"  phases side by side in {len(shards)} processes (--jobs 1: one after the other)", flush=True)
+        print(f"  phases side by side in {len(shards)} processes (--jobs {args.jobs})", flush=True)
         code, user_stop = contract_shards.run(shards, scratch)
         contract_shards.merge(shards, reports, count_file)
         return code, user_stop
@@ -497,8 +497,9 @@ def register(commands_parser: Any) -> None:
                    help="only this operationId (repeatable; no stateful phase unless --phases names it)")
     p.add_argument("--param", action="append", type=parameter_binding, metavar="LOCATION.NAME=VALUE",
                    help="a fixed parameter value, e.g. path.account=MossoCloudFS_... for Cloud Files (repeatable)")
-    p.add_argument("--jobs", type=positive_int, default=2, metavar="N",
-                   help="twin: run the phases in N processes side by side (default 2; 1: one after the other)")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                   help="twin: 2 runs coverage+stateful and fuzzing side by side, a twin each (an API of 20+ "
+                        "operations; faster only with a core to spare; default 1: one after the other)")
     p.add_argument("--seed", type=int, default=contract.SEED, help="schemathesis seed")
     p.add_argument("--twin-seed", type=int, default=contract.TWIN_SEED, help="the served twin's seed")
     p.add_argument("--report-dir", metavar="DIR",

@@ -1,9 +1,11 @@
-"""Against the twin, one API's phases run side by side: coverage and the stateful flows in one
-schemathesis process, fuzzing in another, each against a twin of its own.
+"""`--jobs 2` against the twin: one API's phases run side by side, coverage and the stateful flows
+in one schemathesis process, fuzzing in another, each against a twin of its own.
 
 Profiled (`benchmarks/README.md`), a contract run is schemathesis generating and checking
 (four fifths) while the twin answers (one seventh), one request at a time: one core busy.
-The phases are independent runs over the same operations, so two processes take both cores.
+The phases are independent runs over the same operations, so two processes can take both
+cores, when there is a second core to take: on a machine already busy each phase took twice as
+long side by side, and the run gained nothing (benchmarks/README.md). Hence opt-in.
 Each shard has its own served twin from the same seed (no shard sees another's resources, so
 each is as repeatable as a serial run) and its own reports, merged afterwards: one JUnit, one
 HAR, one request tally. Their console output is shown shard by shard when both are done.
