@@ -199,8 +199,8 @@ def load_figures(report: Report, total: int, instances: int, *, smoke: bool) -> 
                        f">= {goal}", ratio >= goal, f"errors {ours['errors']}")
             report.add(f"{name}: req/s vs raw WSGI", f"{ours['rps']:.0f} / {wsgi['rps']:.0f} = {versus_raw:.2f}",
                        f">= {raw_goal}", versus_raw >= raw_goal,
-                       f"raw WSGI errors {wsgi['errors']}; p50 / p99 {wsgi['p50_ms']:.2f} / {wsgi['p99_ms']:.2f} ms; "
-                       f"{load_average()}")
+                       f"errors {ours['errors']}; raw WSGI: errors {wsgi['errors']}, p50 / p99 "
+                       f"{wsgi['p50_ms']:.2f} / {wsgi['p99_ms']:.2f} ms; {load_average()}")
             report.add(f"{name}: p50 / p99", f"{ours['p50_ms']:.2f} / {ours['p99_ms']:.2f} ms (x{tail:.1f})",
                        "p99 < 4x p50", tail < 4,
                        f"baseline {bare['p50_ms']:.2f} / {bare['p99_ms']:.2f} ms (x{bare_tail:.1f})")

@@ -90,10 +90,6 @@ class _Served:
         from werkzeug.serving import WSGIRequestHandler, make_server
 
         class Quiet(WSGIRequestHandler):
-            # Keep-alive: schemathesis' session reuses one connection instead of a TCP set-up
-            # (and a server thread) per request.
-            protocol_version = "HTTP/1.1"
-
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass  # schemathesis shows the progress; a line per request would drown it
 
