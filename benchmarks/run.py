@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -30,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 from figures import RACKSPACE, barrack_fleet, clock, memory, prism_command, rackspace_images, scale  # noqa: E402
 from loadgen import combined, measure  # noqa: E402
+import user_loop  # noqa: E402
 
 from cloudtwin.harness.handle import TwinHandle  # noqa: E402
 
@@ -171,7 +173,7 @@ def canned_bodies(twin_base: str, loads: dict[str, Load]) -> dict[str, Any]:
 
 def load_figures(report: Report, total: int, instances: int, *, smoke: bool) -> None:
     state, context = prepare_state(instances)
-    twin_port, base_port = free_port(), free_port()
+    twin_port, base_port, raw_port = free_port(), free_port(), free_port()
     twin = Server([sys.executable, "-m", "cloudtwin", "serve", "--port", str(twin_port), "--seed", "1",
                    "--fixtures", str(FIXTURES), "--state-file", str(state)], f"http://127.0.0.1:{twin_port}/_twin/health")
     loads = loads_of(context)
@@ -179,17 +181,26 @@ def load_figures(report: Report, total: int, instances: int, *, smoke: bool) -> 
     bodies_file.write_text(json.dumps(canned_bodies(f"http://127.0.0.1:{twin_port}", loads)))
     baseline = Server([sys.executable, str(HERE / "baseline_app.py"), "--port", str(base_port), "--bodies",
                        str(bodies_file)], f"http://127.0.0.1:{base_port}/ping")
+    raw = Server([sys.executable, str(HERE / "baseline_app.py"), "--raw", "--port", str(raw_port), "--bodies",
+                  str(bodies_file)], f"http://127.0.0.1:{raw_port}/ping")
     try:
         for name, (requests_, headers) in loads.items():
             writes = any(m != "GET" for m, _, _ in requests_)
             spec = {"requests": requests_, "headers": headers}
-            ours, bare = side_by_side(spec, f"http://127.0.0.1:{twin_port}", f"http://127.0.0.1:{base_port}", total)
+            ours, bare, wsgi = side_by_side(spec, [f"http://127.0.0.1:{port}" for port in (twin_port, base_port,
+                                                                                             raw_port)], total)
             ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
+            versus_raw = ours["rps"] / wsgi["rps"] if wsgi["rps"] else 0.0
+            raw_goal = 0.35 if writes else 0.5
             goal = 0.5 if writes else 0.75
             tail = ours["p99_ms"] / ours["p50_ms"] if ours["p50_ms"] else 0.0
             bare_tail = bare["p99_ms"] / bare["p50_ms"] if bare["p50_ms"] else 0.0
             report.add(f"{name}: req/s vs baseline", f"{ours['rps']:.0f} / {bare['rps']:.0f} = {ratio:.2f}",
                        f">= {goal}", ratio >= goal, f"errors {ours['errors']}")
+            report.add(f"{name}: req/s vs raw WSGI", f"{ours['rps']:.0f} / {wsgi['rps']:.0f} = {versus_raw:.2f}",
+                       f">= {raw_goal}", versus_raw >= raw_goal,
+                       f"errors {ours['errors']}; raw WSGI: errors {wsgi['errors']}, p50 / p99 "
+                       f"{wsgi['p50_ms']:.2f} / {wsgi['p99_ms']:.2f} ms; {load_average()}")
             report.add(f"{name}: p50 / p99", f"{ours['p50_ms']:.2f} / {ours['p99_ms']:.2f} ms (x{tail:.1f})",
                        "p99 < 4x p50", tail < 4,
                        f"baseline {bare['p50_ms']:.2f} / {bare['p99_ms']:.2f} ms (x{bare_tail:.1f})")
@@ -199,21 +210,26 @@ def load_figures(report: Report, total: int, instances: int, *, smoke: bool) -> 
     finally:
         twin.stop()
         baseline.stop()
+        raw.stop()
         shutil.rmtree(state.parent, ignore_errors=True)
 
 
 ROUNDS = 3
 
 
-def side_by_side(spec: dict[str, Any], ours: str, bare: str, total: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The twin and the baseline take turns, in rounds whose order alternates: a machine that
-    slows down for a while (another job, a frequency change) slows both alike. One long run
+def side_by_side(spec: dict[str, Any], bases: list[str], total: int) -> list[dict[str, Any]]:
+    """The twin and the baselines take turns, in rounds whose order alternates: a machine that
+    slows down for a while (another job, a frequency change) slows all alike. One long run
     each, one after the other, let such drift move a ratio by 0.1-0.2 between runs."""
-    runs: dict[str, list[dict[str, Any]]] = {ours: [], bare: []}
+    runs: dict[str, list[dict[str, Any]]] = {base: [] for base in bases}
     for round_ in range(ROUNDS):
-        for base in (ours, bare) if round_ % 2 == 0 else (bare, ours):
+        for base in bases if round_ % 2 == 0 else bases[::-1]:
             runs[base].append(measure({**spec, "base": base}, total=total // ROUNDS))
-    return combined(runs[ours]), combined(runs[bare])
+    return [combined(runs[base]) for base in bases]
+
+
+def load_average() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def spec_with_example(body: Any, folder: Path) -> Path:
@@ -285,6 +301,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="small, fast run for CI: print, assert nothing")
     parser.add_argument("--json", type=Path, help="also write the rows to this file (for the CI smoke test)")
+    parser.add_argument("--no-user-loop", action="store_true", help="skip the figures against 57a4d11")
+    parser.add_argument("--no-contract", action="store_true", help="skip the contract runs against 57a4d11")
     args = parser.parse_args()
     total = 200 if args.smoke else 6000
     report = Report()
@@ -293,6 +311,8 @@ def main() -> int:
     load_figures(report, total=total, instances=60 if args.smoke else 100, smoke=args.smoke)
     for figure in FIGURES.values():
         figure(report, smoke=args.smoke)
+    if not args.smoke and not args.no_user_loop:  # against another build: minutes, and not in CI
+        user_loop.figures(report.add, contract=[] if args.no_contract else ["genesis", "barrack", "rackspace"])
     print("\n" + report.table())
     if args.json:
         args.json.write_text(json.dumps([vars(row) for row in report.rows], indent=1))

@@ -20,7 +20,7 @@ FIGURES = [
     *(f"{load}: {what}" for load in (
         "Genesis instance list (50 items)", "Genesis single get", "Genesis create (volume)",
         "Barrack instance details", "Rackspace image list (filter + marker)", "Genesis mixed (8 reads : 2 writes)",
-    ) for what in ("req/s vs baseline", "p50 / p99")),
+    ) for what in ("req/s vs baseline", "req/s vs raw WSGI", "p50 / p99")),
     "Peer: Prism 5 mock, Genesis instance list",
     "Genesis instance list: twin vs Prism req/s",
     "scale: Genesis page 1", "scale: Genesis deep page", "scale: Rackspace page 1",
@@ -44,4 +44,6 @@ def test_the_smoke_benchmark_prints_every_figure_without_request_errors(tmp_path
         assert row["verdict"] in ("met", "MISSED", "n/a"), row
         if "errors" in row["note"]:
             assert re.match(r"errors 0\b", row["note"]), row  # every benchmarked request succeeded
+        if "raw WSGI:" in row["note"]:
+            assert "raw WSGI: errors 0," in row["note"], row
     assert "figure" in done.stdout and "| target" in done.stdout  # the table is printed

@@ -129,3 +129,19 @@ def test_against_an_endpoint_only_reads_and_keeps_to_the_budget(tmp_path: Path,
     assert "partial" in out[out.index("Contract summary"):]
     assert 0 < len(entries) <= 25 + 1  # the budget, and the preflight
     assert {str(e.get("method")).upper() for e in entries} == {"GET"}
+
+
+def test_the_phases_run_side_by_side_and_report_as_one_run(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """With --jobs 2 against the twin, coverage + stateful and fuzzing run in two processes, each with a
+    twin of its own; the summary, the JUnit and the HAR are those of one run over every operation."""
+    code = main(["contract", "rackspace", "--api", "images", "-n", "1", "--jobs", "2", "--report-dir", str(tmp_path)])
+    out = capfd.readouterr().out
+    assert code == 0, out[-3000:]
+    assert "phases side by side in 2 processes (--jobs 2)" in out
+    assert "--- phases examples, coverage, stateful ---" in out and "--- phases fuzzing ---" in out
+    assert "28 of 28 operations reached, no failures" in out
+    suites = (tmp_path / "rackspace-images.junit.xml").read_text()
+    assert suites.count("<testsuite ") == 2 and "<testcase " in suites
+    entries = json.loads((tmp_path / "rackspace-images.har").read_text())["log"]["entries"]
+    sent = int(out.split("rackspace-images     passed")[1].split("requests")[0])
+    assert 0 < len(entries) <= sent

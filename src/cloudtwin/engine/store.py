@@ -177,7 +177,10 @@ class Table:
                 row._working_set = self.working_set
             else:
                 self.working_set.entered(row)
-        self._by_account.setdefault(row.account, SortedDict())[row.seq] = row
+        by_account = self._by_account.get(row.account)
+        if by_account is None:  # not setdefault: that would build a SortedDict for every row added
+            by_account = self._by_account[row.account] = SortedDict()
+        by_account[row.seq] = row
         for order in self._orders.values():
             order.add(row)
         return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -20,6 +21,7 @@ from .lifecycle import ChangeHook, EnterHook, Event, Lifecycles, Machine, Remove
 from .provider import Api, Context, Provider
 from .ratelimit import RateLimiter
 from .resource_kinds import ResourceKinds
+from .snapshot import Snapshot
 from .spec import Spec, SpecError
 from .state_document import StateError, StateVersionError, check_state
 from .store import Account, Row, Store
@@ -143,6 +145,14 @@ class Twin:
                     provider.setup(Context(self, provider.name, None, now))
             for raw in self.base_fixtures.get("accounts", []):
                 self.add_account(raw)
+
+    def reseed(self, seed: int | str) -> None:
+        """Back to the fixtures under another seed, numbered as a twin built with it would be
+        (a new clock, journal and history): the build's specs and checked fixtures are kept."""
+        with self.lock:
+            self.seed = seed
+            vars(self).pop("history", None)  # numbering starts again, as in a new twin
+            self.reset(reset_clock=True)
 
     def fault_targets(self, fixtures: Mapping[str, Any] | None = None) -> FaultTargets:
         """What a fault rule may name here: served operations and the fixtures' lifecycle states."""
@@ -290,6 +300,26 @@ class Twin:
         self.history = History(self.resource_kinds, self.instant, self.resource_kinds.state_of,
                                self.resource_kinds.id_of, after_seq=previous.last_seq if previous else 0)
         self.store.observer = self.history
+
+    # Copies --------------------------------------------------------------------------
+    # What the twin is rather than what it holds: a snapshot points to these, never copies them.
+    def snapshot(self) -> Snapshot:
+        """This twin's whole state, frozen: `restore` makes it current again, as often as wanted
+        (a test fixture or a scenario run gets the prebuilt default twin without rebuilding it)."""
+        with self.lock:
+            # Fixtures are read-only below the top level (an admin change replaces a provider's
+            # dict): the snapshot keeps them aside, copied one level deep, rather than pickled.
+            parts = {"state": replace(self.state, fixtures={}), "history": self.history}
+            shared = [self, self.resource_kinds, *self.providers.values(), *self.specs.values()]
+            return Snapshot(parts, shared, fixtures=dict(self.state.fixtures))
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Replace the whole state with a new copy of `snapshot`'s (taken from this twin)."""
+        parts = snapshot.thaw()
+        state: TwinState = parts["state"]
+        state.fixtures = dict(snapshot.fixtures)
+        with self.lock:
+            self.state, self.history = state, parts["history"]
 
     # Persistence ---------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:

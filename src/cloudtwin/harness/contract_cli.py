@@ -39,7 +39,7 @@ from typing import Any, Mapping, NoReturn
 from urllib.parse import urlsplit
 
 # Light modules only: `cloudtwin contract --help` must not pay for schemathesis or the twin.
-from . import contract, drift
+from . import contract, contract_shards, drift
 from .contract_flags import (PHASES, REAL_MAX_EXAMPLES, REAL_MAX_REQUESTS, REAL_RATE_LIMIT, TOKEN_VAR,
                              WRITE_METHODS, UsageError, check_flags, http_url, parameter_binding, phase_list,
                              positive_int, provider_or_api, rate_limit, selected_operations)
@@ -353,7 +353,11 @@ def _run_api(args: argparse.Namespace, name: str, counter: str, served: _Served 
     limits += [f"{args.rate_limit}"] if args.rate_limit else []
     print(f"{counter} {name}: {prof.spec_file} against {where} ({', '.join([mode, *limits])})", flush=True)
     started = time.monotonic()
-    code, user_stop = _call(cmd, env, scratch)  # what hypothesis leaves in its working folder is no report
+    if (not real and not budget and not args.phases and not args.operation and getattr(args, "jobs", 1) > 1
+            and len(selected_operations(name, args, real)) >= contract_shards.WORTH_SHARDING):
+        code, user_stop = _run_sharded(args, name, prof, served, data, reports, cmd, env, count_file, scratch)
+    else:
+        code, user_stop = _call(cmd, env, scratch)  # what hypothesis leaves in its working folder is no report
     seconds = time.monotonic() - started
     tally = _tally(count_file)
     budget_cut = bool(budget) and tally["refused"] > 0 and code == INTERRUPTED and not user_stop
@@ -382,6 +386,46 @@ def _run_api(args: argparse.Namespace, name: str, counter: str, served: _Served 
         print(drift.report_text(name, drifts))
         drift_reports.append(drift.report_json(name, base_url, drifts))
     return ApiOutcome(name, status, seconds, tally["sent"], len(reached), len(selected), failures, budget_cut)
+
+
+def _run_sharded(args: argparse.Namespace, name: str, prof: contract.Profile, served: _Served | None,
+                 data: dict[str, Any], reports: Mapping[str, Path], cmd: list[str], env: Mapping[str, str],
+                 count_file: Path, scratch: Path) -> tuple[int, bool]:
+    """The twin's run split by phases across processes, each against a twin of its own
+    (`contract_shards`); reports and the tally merged where the serial run leaves them."""
+    assert served is not None
+    twins = [served] + [_Served(prof, args.twin_seed) for _ in contract_shards.SHARDS[1:]]
+    try:
+        shards = []
+        for index, (phases, twin) in enumerate(zip(contract_shards.SHARDS, twins)):
+            if twin is not served:
+                contract.reset_twin(twin.twin)
+            base_url = twin.url + contract.mount_path(prof)
+            config = scratch / f"{name}.{index}.toml"
+            config.write_text(to_toml({**data, "base-url": base_url}), encoding="utf-8")
+            parts = {fmt: scratch / f"{name}.{index}{path.suffix if fmt == 'har' else '.junit.xml'}"
+                     for fmt, path in reports.items()}
+            shard_cmd = _swap(cmd, {str(path): str(parts[fmt]) for fmt, path in reports.items()})
+            shard_cmd = _swap(shard_cmd, {cmd[cmd.index("--config-file") + 1]: str(config),
+                                          cmd[cmd.index("--url") + 1]: base_url})
+            shard_env = {**env, TOKEN_VAR: contract.default_credential(prof, twin.twin),
+                         contract.COUNT_FILE_ENV: str(scratch / f"{name}.{index}.count.json")}
+            if contract.SETTLE_ENV in env:
+                shard_env[contract.SETTLE_ENV] = f"{twin.url}/_twin {contract.settle_seconds(prof)}"
+            shards.append(contract_shards.Shard(phases, [*shard_cmd, "--phases", ",".join(phases)], shard_env,
+                                                parts, Path(shard_env[contract.COUNT_FILE_ENV]),
+                                                scratch / f"{name}.{index}.out"))
+        print(f"  phases side by side in {len(shards)} processes (--jobs {args.jobs})", flush=True)
+        code, user_stop = contract_shards.run(shards, scratch)
+        contract_shards.merge(shards, reports, count_file)
+        return code, user_stop
+    finally:
+        for twin in twins[1:]:
+            twin.close()
+
+
+def _swap(cmd: list[str], replacements: Mapping[str, str]) -> list[str]:
+    return [replacements.get(part, part) for part in cmd]
 
 
 def _finish(args: argparse.Namespace, outcomes: list[ApiOutcome], drift_reports: list[dict[str, Any]],
@@ -448,6 +492,9 @@ def register(commands_parser: Any) -> None:
                    help="only this operationId (repeatable; no stateful phase unless --phases names it)")
     p.add_argument("--param", action="append", type=parameter_binding, metavar="LOCATION.NAME=VALUE",
                    help="a fixed parameter value, e.g. path.account=MossoCloudFS_... for Cloud Files (repeatable)")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                   help="twin: 2 runs coverage+stateful and fuzzing side by side, a twin each (an API of 20+ "
+                        "operations; faster only with a core to spare; default 1: one after the other)")
     p.add_argument("--seed", type=int, default=contract.SEED, help="schemathesis seed")
     p.add_argument("--twin-seed", type=int, default=contract.TWIN_SEED, help="the served twin's seed")
     p.add_argument("--report-dir", metavar="DIR",

@@ -29,6 +29,21 @@ def _profile_for(case: Any) -> Any:
     return profile_for_title(str((raw.get("info") or {}).get("title", "")))
 
 
+# (id of the spec document, error schema) -> (the document, kept alive so that its id stays its
+# own, the compiled validator, the error table): an error answer costs a lookup, not a
+# serialisation of the whole spec as a cache key (which was a tenth of a contract run).
+_error_rules_cache: dict[tuple[int, str], tuple[Any, Any, dict[str, int]]] = {}
+
+
+def _error_rules(spec_key: str, pointer: str, raw: dict[str, Any]) -> tuple[Any, dict[str, int]]:
+    key = (id(raw), pointer)
+    known = _error_rules_cache.get(key)
+    if known is None or known[0] is not raw:
+        known = _error_rules_cache[key] = (raw, _error_validator(spec_key, pointer, json.dumps(raw)),
+                                           _error_table(raw))
+    return known[1], known[2]
+
+
 @lru_cache(maxsize=None)
 def _error_validator(spec_key: str, pointer: str, raw_json: str) -> Any:
     """One compiled validator per (spec, error schema), with the spec's components for `$ref`s."""
@@ -85,7 +100,7 @@ def provider_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
     except ValueError:
         raise AssertionError(f"{response.status_code} error body is not JSON: {response.content[:200]!r}") from None
     raw = case.operation.schema.raw_schema
-    validator = _error_validator(profile.name, profile.error_schema, json.dumps(raw))
+    validator, table = _error_rules(profile.name, profile.error_schema, raw)
     if not validator.is_valid(body):
         error = next(iter(validator.iter_errors(body)))
         raise AssertionError(f"{response.status_code} error body is not a {profile.name} error "
@@ -93,7 +108,6 @@ def provider_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
     if profile.error_code_pointer is None:
         return None
     code = _pointer(body, profile.error_code_pointer)
-    table = _error_table(raw)
     if str(code) not in table:
         raise AssertionError(f"error code {code!r} is not in the {profile.name} error table")
     expected = table[str(code)]
@@ -169,6 +183,12 @@ def _install_budget() -> None:
         with open(count_file, "w", encoding="utf-8") as handle:
             json.dump(tally, handle)
 
+    # Written at exit (and when the budget refuses), not per request: opening a file for every
+    # request was a tenth of a contract run. A run killed outright leaves the last flush.
+    import atexit
+    atexit.register(lambda: record())
+    flush_every = 100
+
     def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         if own_url and str(request.url).startswith(own_url):
             return original(self, request, *args, **kwargs)
@@ -179,7 +199,8 @@ def _install_budget() -> None:
                 raise RequestBudgetExhausted(f"request budget of {budget} spent; "
                                              f"{request.method} {request.url} not sent")
             tally["sent"] += 1
-            record()
+            if tally["sent"] % flush_every == 1:
+                record()
         return original(self, request, *args, **kwargs)
 
     # Patching the class is the point (every request schemathesis sends goes through it); mypy

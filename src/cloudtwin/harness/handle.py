@@ -9,13 +9,16 @@ scenario or a curl user does.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from werkzeug.serving import make_server
 
 from ..app import build_twin, create_app
 from ..engine.provider import Context
+from ..engine.twin import Twin
+from . import prebuilt
 
 
 class TwinError(AssertionError):
@@ -31,6 +34,28 @@ class TwinHandle:
             self.twin.clock.freeze()
         self.app = create_app(self.twin)
         self.client = self.app.test_client()
+
+    @classmethod
+    @contextmanager
+    def prebuilt(cls, providers: Iterable[str] | None = None, *, seed: int | str = 0,
+                 fixtures: Path | None = None, overrides: Mapping[str, Any] | None = None,
+                 freeze: bool = True) -> Iterator["TwinHandle"]:
+        """The twin `TwinHandle(...)` would build, as a fresh copy of a state this process built
+        once for these options (`harness/prebuilt.py`): what the `cloudtwin` fixture hands out."""
+        chosen = list(providers) if providers is not None else None
+        build_key = prebuilt.options_key("handle", chosen, prebuilt.fixtures_key(fixtures), prebuilt.plain(overrides))
+
+        def build(seed: int | str) -> Twin:
+            return build_twin(chosen, seed=seed, fixtures=fixtures, overrides=overrides)
+
+        def setup(twin: Twin) -> None:
+            if freeze:
+                twin.clock.freeze()
+
+        with prebuilt.checkout(build_key, prebuilt.options_key(seed, freeze), seed, build, setup) as (twin, app):
+            handle = cls.__new__(cls)
+            handle.twin, handle.app, handle.client = twin, app, app.test_client()
+            yield handle
 
     # Where a client points, and with what -------------------------------------------
     def base_path(self, provider: str, api: str | None = None) -> str:

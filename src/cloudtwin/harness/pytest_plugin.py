@@ -128,10 +128,13 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 @pytest.fixture
-def cloudtwin(request: pytest.FixtureRequest) -> TwinHandle:
-    """A fresh in-process twin for this test (frozen clock unless the marker says otherwise)."""
+def cloudtwin(request: pytest.FixtureRequest) -> Iterator[TwinHandle]:
+    """A fresh in-process twin for this test (frozen clock unless the marker says otherwise):
+    a new copy of the state this process built once for the same options, so the fixture costs
+    a copy, not a build. Nothing a test changes reaches the next one."""
     options = _options(request)
-    return TwinHandle(options.pop("providers"), **options)
+    with TwinHandle.prebuilt(options.pop("providers"), **options) as handle:
+        yield handle
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ def replay(args: argparse.Namespace) -> int:
             from .timeline import baseline, capture
             before = baseline(target)
         result = Runner(scenario, target, skip_twin_steps=args.skip_twin_steps).run()
+        target.close()
         results.append(result)
         if args.html:  # now, while this scenario's twin still holds its journal and history
             timelines.append(capture(result, target, before))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import weakref
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Mapping
@@ -51,20 +52,35 @@ class ScenarioResult:
 
 
 def build_twin_target(scenario: Scenario) -> TwinTarget:
-    """A fresh in-process twin for this scenario: its seed, its fixtures, a frozen clock."""
-    from ..app import build_twin, create_app
+    """A fresh in-process twin for this scenario: its seed, its fixtures, a frozen clock.
+
+    Built once per process for the same setup, then handed out as a restored copy of that
+    state (`prebuilt`); the target gives the twin back when it is closed or collected."""
+    from ..app import build_twin
+    from . import prebuilt
+
+    fixtures = scenario.setup.get("fixtures") or {}
+    freeze = scenario.setup.get("freeze", True)
+    accounts = scenario.setup.get("accounts") or []
+    build_key = prebuilt.options_key("scenario", fixtures)
+    state_key = prebuilt.options_key(scenario.seed, freeze, accounts)
+    twin, app, release = prebuilt.acquire(build_key, state_key, scenario.seed,
+                                          lambda seed: build_twin(seed=seed, overrides=dict(fixtures)),
+                                          lambda twin: _set_up(twin, freeze, accounts))
+    target = TwinTarget(twin, app)
+    target.close = weakref.finalize(target, release)  # type: ignore[method-assign]
+    return target
+
+
+def _set_up(twin: Any, freeze: bool | str, accounts: list[Any]) -> None:
     from ..engine.clock import parse_iso
 
-    overrides = dict(scenario.setup.get("fixtures") or {})
-    twin = build_twin(seed=scenario.seed, overrides=overrides)
-    freeze = scenario.setup.get("freeze", True)
     if isinstance(freeze, str):
         twin.clock.freeze(parse_iso(freeze))
     elif freeze:
         twin.clock.freeze()
-    for account in scenario.setup.get("accounts") or []:
+    for account in accounts:
         twin.add_account(account)
-    return TwinTarget(twin, create_app(twin))
 
 
 class Runner:

@@ -15,6 +15,7 @@ import requests
 
 from ..engine.clock import parse_duration
 from ..engine.connection import IN_PROCESS_HEADER
+from .wsgi_call import call
 
 
 @dataclass
@@ -37,6 +38,9 @@ class TargetError(ValueError):
 
 class Target:
     is_twin = False
+
+    def close(self) -> None:
+        """Done with this target (an in-process twin goes back to be copied for the next)."""
 
     def request(self, method: str, url_path: str, *, headers: Mapping[str, str], query: Mapping[str, Any] | None,
                 body: bytes | None) -> Response:
@@ -63,15 +67,15 @@ class TwinTarget(Target):
 
     def __init__(self, twin: Any, app: Any) -> None:
         self.twin = twin
-        self.client = app.test_client()
+        self.app = app
 
     def request(self, method: str, url_path: str, *, headers: Mapping[str, str], query: Mapping[str, Any] | None,
                 body: bytes | None) -> Response:
-        result = self.client.open(url_path, method=method, headers=dict(headers), query_string=query, data=body)
-        severed = result.headers.get(IN_PROCESS_HEADER)
+        status, answer_headers, data = call(self.app, method, url_path, headers=headers, query=query, body=body)
+        severed = answer_headers.get(IN_PROCESS_HEADER)
         if severed:  # in-process there is no socket: the twin says what the client would have seen
             return Response(0, {}, "", error=severed)
-        return Response(result.status_code, dict(result.headers), result.get_data(as_text=True))
+        return Response(status, answer_headers, data.decode("utf-8", "replace"))
 
     def base(self, provider: str, api: str | None) -> str:
         paths = self.twin.providers[provider].base_paths
@@ -95,8 +99,10 @@ class TwinTarget(Target):
         self.admin("POST", "/clock/advance", {"seconds": seconds})
 
     def admin(self, method: str, path: str, body: Any = None, query: Mapping[str, Any] | None = None) -> Response:
-        result = self.client.open("/_twin" + path, method=method, json=body, query_string=query)
-        return Response(result.status_code, dict(result.headers), result.get_data(as_text=True))
+        payload = None if body is None else json.dumps(body).encode()
+        status, headers, data = call(self.app, method, "/_twin" + path, query=query, body=payload,
+                                     headers={"Content-Type": "application/json"} if payload is not None else None)
+        return Response(status, headers, data.decode("utf-8", "replace"))
 
 
 class HttpTarget(Target):
