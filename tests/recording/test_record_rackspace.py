@@ -125,3 +125,47 @@ def test_public_images_become_a_fixture_overlay_a_twin_serves(recorded):
     # The overlay is what is served: the recording saw the image in DFW only.
     elsewhere = client.get(f"/rackspace/images/IAD/v2/images/{public[0]}", headers={"X-Auth-Token": own_token})
     assert elsewhere.status_code == 404
+
+
+def _exchange(operation: str, url: str, body: dict, started: float):
+    import json
+
+    from cloudtwin.recording.operations import Matched
+    from cloudtwin.recording.session import Exchange
+
+    return Exchange(started=started, elapsed_ms=1.0, method="GET", url=url, path="/", query="",
+                    request_headers=[("Host", "127.0.0.1:9999")], request_body=b"", status=200, reason="OK",
+                    response_headers=[], response_body=json.dumps(body).encode(),
+                    matched=Matched("rackspace-images", "images", operation, "/", "/", None, {}))
+
+
+def test_catalogue_keeps_rackspace_images_with_upstream_urls_in_every_region_seen():
+    """Without a real endpoint: the catalog the client got pointed through the proxy, yet the
+    overlay names the upstream's URLs; an image seen in two regions is one record in both."""
+    from cloudtwin.recording.hooks import hooks_for
+    from cloudtwin.recording.scrub import Scrubber
+    from cloudtwin.recording.session import Session
+    from cloudtwin.recording.writer import catalogue
+
+    via = "http://127.0.0.1:9999/_via/https"
+    token = {"access": {"token": {"id": "secret-token", "tenant": {"id": "123"}}, "serviceCatalog": [
+        {"type": "image", "name": "cloudImages", "endpoints": [
+            {"region": region, "publicURL": f"{via}/{region.lower()}.images.api.rackspacecloud.com/v2"}
+            for region in ("DFW", "IAD")]}]}}
+    rax = {"id": "rax-1", "visibility": "public", "owner": "657197", "name": "Debian", "min_disk": 20,
+           "os_distro": "debian", "docs_url": f"{via}/docs.example.com/debian", "self": "/v2/images/rax-1",
+           "file": "/v2/images/rax-1/file", "schema": "/v2/schemas/image", "direct_url": "swift://x"}
+    own = {**rax, "id": "own-1", "owner": "123"}
+    private = {**rax, "id": "private-1", "visibility": "private", "owner": "123"}
+    session = Session("rackspace", "https://identity.api.rackspacecloud.com", Scrubber())
+    for exchange in [
+            _exchange("authenticate", "https://identity.api.rackspacecloud.com/v2.0/tokens", token, 1),
+            _exchange("listImages", "https://dfw.images.api.rackspacecloud.com/v2/images",
+                      {"images": [rax, own, private]}, 2),
+            _exchange("getImage", "https://iad.images.api.rackspacecloud.com/v2/images/rax-1", rax, 3),
+            _exchange("getImage", "https://elsewhere.example.com/v2/images/rax-1", rax, 4)]:
+        session.add(exchange)
+    (record,) = catalogue(session, hooks_for("rackspace"))["images"]["base_images"]
+    assert record == {"id": "rax-1", "regions": ["DFW", "IAD"], "name": "Debian", "visibility": "public",
+                      "min_disk": 20, "owner": "657197",
+                      "properties": {"os_distro": "debian", "docs_url": "https://docs.example.com/debian"}}
