@@ -40,6 +40,7 @@ def recorded(tmp_path_factory, real):
         images = list(glance.images.list(page_size=3))
         private = next(iter(glance.images.list(filters={"visibility": "private"})))
         shown = glance.images.get(private.id)
+        glance.images.get(next(i.id for i in images if i.visibility == "public"))
         glance.image_tags.update(shown.id, "recorded")
         # A plain HTTP client appends `/images` to the catalog URL: its links are absolute.
         plain = requests.get(endpoint + "/images", params={"limit": 2}, headers={"X-Auth-Token": token}, timeout=10)
@@ -50,19 +51,20 @@ def recorded(tmp_path_factory, real):
                 break
             time.sleep(0.25)
         recorder.stop_recording()
-        yield real, tmp / "rec", endpoint, token, [i.id for i in images]
+        yield real, tmp / "rec", endpoint, token, [i.id for i in images], [i.id for i in images
+                                                                        if i.visibility == "public"]
     finally:
         recorder.stop()
 
 
 def test_catalog_points_back_at_the_proxy(recorded):
-    real, _, endpoint, _, images = recorded
+    real, _, endpoint, _, images, _ = recorded
     assert endpoint.startswith("http://127.0.0.1:") and f":{real.port}/" not in endpoint.split("/_via/")[0]
     assert len(images) == 8
 
 
 def test_recording_replays_green_against_the_stand_in(recorded):
-    real, out, _, _, _ = recorded
+    real, out, _, _, _, _ = recorded
     _, token = login(real.base + "/rackspace/identity")
     target = HttpTarget(real.base + "/rackspace/images/DFW", token, "X-Auth-Token: {token}")
     scenario = load(out / "scenario.yaml")
@@ -83,15 +85,87 @@ def test_recording_replays_green_against_the_stand_in(recorded):
 
 
 def test_no_secret_reaches_a_file(recorded):
-    _, out, _, token, _ = recorded
+    _, out, _, token, _, _ = recorded
     assert leaked(out, [API_KEY, token]) == []
     assert "REDACTED" in (out / "session.har").read_text()
 
 
 def test_observed_task_lifecycle(recorded):
-    _, out, _, _, _ = recorded
+    _, out, _, _, _, _ = recorded
     observed = yaml.safe_load((out / "lifecycles.yaml").read_text())
     (task,) = [r for r in observed["resources"] if r["kind"] == "task"]
     timed = {t["state"]: t["seconds"] for t in task["transitions"]}
     assert [s["state"] for s in task["states"]] == ["pending", "processing", "failure"]
     assert 0.3 <= timed["pending"] <= 2.0 and 1.0 <= timed["processing"] <= 3.5  # the stand-in: 1s, 2s
+
+
+def test_public_images_become_a_fixture_overlay_a_twin_serves(recorded):
+    from cloudtwin.app import build_twin, create_app
+
+    real, out, _, token, _, public = recorded
+    overlay = out / "fixtures" / "rackspace" / "images.yaml"
+    records = yaml.safe_load(overlay.read_text())["base_images"]
+    # Every public image the session listed, once, in the region it listed them in; the
+    # account's own images (listed, and one fetched) are not Rackspace's catalogue.
+    assert sorted(r["id"] for r in records) == sorted(public) and len(public) >= 2
+    assert all(r["regions"] == ["DFW"] and r["visibility"] == "public" for r in records)
+    assert not {"self", "file", "schema"} & {k for r in records for k in r}
+    assert all(isinstance(v, str) for r in records for v in r.get("properties", {}).values())
+    assert leaked(out / "fixtures", [API_KEY, token]) == []
+
+    client = create_app(build_twin(["rackspace"], fixtures=out / "fixtures")).test_client()  # as `serve --fixtures`
+    reply = client.post("/rackspace/identity/v2.0/tokens", json={
+        "auth": {"RAX-KSKEY:apiKeyCredentials": {"username": USERNAME, "apiKey": API_KEY}}})
+    own_token = reply.get_json()["access"]["token"]["id"]
+    served = client.get(f"/rackspace/images/DFW/v2/images/{public[0]}", headers={"X-Auth-Token": own_token})
+    _, real_token = login(real.base + "/rackspace/identity")
+    upstream = requests.get(f"{real.base}/rackspace/images/DFW/v2/images/{public[0]}",
+                            headers={"X-Auth-Token": real_token}, timeout=10)
+    assert served.status_code == 200 and served.get_json() == upstream.json()  # served as the real one answered
+    # The overlay is what is served: the recording saw the image in DFW only.
+    elsewhere = client.get(f"/rackspace/images/IAD/v2/images/{public[0]}", headers={"X-Auth-Token": own_token})
+    assert elsewhere.status_code == 404
+
+
+def _exchange(operation: str, url: str, body: dict, started: float):
+    import json
+
+    from cloudtwin.recording.operations import Matched
+    from cloudtwin.recording.session import Exchange
+
+    return Exchange(started=started, elapsed_ms=1.0, method="GET", url=url, path="/", query="",
+                    request_headers=[("Host", "127.0.0.1:9999")], request_body=b"", status=200, reason="OK",
+                    response_headers=[], response_body=json.dumps(body).encode(),
+                    matched=Matched("rackspace-images", "images", operation, "/", "/", None, {}))
+
+
+def test_catalogue_keeps_rackspace_images_with_upstream_urls_in_every_region_seen():
+    """Without a real endpoint: the catalog the client got pointed through the proxy, yet the
+    overlay names the upstream's URLs; an image seen in two regions is one record in both."""
+    from cloudtwin.recording.hooks import hooks_for
+    from cloudtwin.recording.scrub import Scrubber
+    from cloudtwin.recording.session import Session
+    from cloudtwin.recording.writer import catalogue
+
+    via = "http://127.0.0.1:9999/_via/https"
+    token = {"access": {"token": {"id": "secret-token", "tenant": {"id": "123"}}, "serviceCatalog": [
+        {"type": "image", "name": "cloudImages", "endpoints": [
+            {"region": region, "publicURL": f"{via}/{region.lower()}.images.api.rackspacecloud.com/v2"}
+            for region in ("DFW", "IAD")]}]}}
+    rax = {"id": "rax-1", "visibility": "public", "owner": "657197", "name": "Debian", "min_disk": 20,
+           "os_distro": "debian", "docs_url": f"{via}/docs.example.com/debian", "self": "/v2/images/rax-1",
+           "file": "/v2/images/rax-1/file", "schema": "/v2/schemas/image", "direct_url": "swift://x"}
+    own = {**rax, "id": "own-1", "owner": "123"}
+    private = {**rax, "id": "private-1", "visibility": "private", "owner": "123"}
+    session = Session("rackspace", "https://identity.api.rackspacecloud.com", Scrubber())
+    for exchange in [
+            _exchange("authenticate", "https://identity.api.rackspacecloud.com/v2.0/tokens", token, 1),
+            _exchange("listImages", "https://dfw.images.api.rackspacecloud.com/v2/images",
+                      {"images": [rax, own, private]}, 2),
+            _exchange("getImage", "https://iad.images.api.rackspacecloud.com/v2/images/rax-1", rax, 3),
+            _exchange("getImage", "https://elsewhere.example.com/v2/images/rax-1", rax, 4)]:
+        session.add(exchange)
+    (record,) = catalogue(session, hooks_for("rackspace"))["images"]["base_images"]
+    assert record == {"id": "rax-1", "regions": ["DFW", "IAD"], "name": "Debian", "visibility": "public",
+                      "min_disk": 20, "owner": "657197",
+                      "properties": {"os_distro": "debian", "docs_url": "https://docs.example.com/debian"}}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import http.client
 import ssl
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
@@ -88,6 +88,17 @@ class Routes:
             return url
         origin, tail = self.upstream(parts.path, parts.query)
         return origin.root + tail
+
+
+def map_urls(document: Any, rewrite: Callable[[str], str]) -> Any:
+    """A JSON document with every absolute http(s) URL string passed through `rewrite`."""
+    if isinstance(document, dict):
+        return {k: map_urls(v, rewrite) for k, v in document.items()}
+    if isinstance(document, list):
+        return [map_urls(v, rewrite) for v in document]
+    if isinstance(document, str) and document.startswith(("http://", "https://")):
+        return rewrite(document)
+    return document
 
 
 @dataclass

@@ -11,8 +11,20 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any, Callable, Mapping
 
-# operationId -> fn(response body) -> {fixture file stem: data in the twin's fixture format}
-CatalogueMapper = Callable[[Any], Mapping[str, Any]]
+
+@dataclass(frozen=True)
+class Seen:
+    """What a catalogue mapper knows besides the answer it maps: where that answer came from
+    (its upstream URL) and what the session's earlier answers told (`RecordingHooks.facts`)."""
+
+    url: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+# operationId -> fn(response body, seen) -> {fixture file stem: data in the twin's fixture format}
+CatalogueMapper = Callable[[Any, Seen], Mapping[str, Any]]
+# operationId -> fn(response body) -> facts about the session (who it acts as, its endpoints)
+FactReader = Callable[[Any], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,9 @@ class RecordingHooks:
     secret_keys: frozenset[str] = frozenset()
     # Catalogue data (images, instance types, regions, prices) -> fixture overlay files.
     catalogue: Mapping[str, CatalogueMapper] = field(default_factory=dict)
+    # Answers that tell the catalogue mappers about the session (a token answer's tenant).
+    # Every answer is read as the upstream gave it: URLs the proxy rewrote are the upstream's again.
+    facts: Mapping[str, FactReader] = field(default_factory=dict)
     # The field that holds a resource's lifecycle state.
     state_field: str = "status"
 

@@ -25,7 +25,7 @@ from ..engine.pipeline import Pipeline
 from ..engine.provider import RequestInfo
 from ..engine.routing import MountedApi
 from . import operations
-from .forward import KEEP_BYTES, Forwarder, Origin, Routes, raw_target, request_body
+from .forward import KEEP_BYTES, Forwarder, Origin, Routes, map_urls, raw_target, request_body
 from .hooks import RecordingHooks, hooks_for
 from .scrub import Scrubber
 from .session import Exchange, Session, decoded, learn
@@ -200,7 +200,7 @@ class ProxyApp:
             document = json.loads(raw)
         except ValueError:
             return iter([raw]), headers
-        body = json.dumps(_map_urls(document, lambda url: self.routes.to_proxy(url, proxy_root))).encode()
+        body = json.dumps(map_urls(document, lambda url: self.routes.to_proxy(url, proxy_root))).encode()
         headers = [(n, v) for n, v in headers if n.lower() not in ("content-length", "content-encoding")]
         return iter([body]), headers + [("Content-Length", str(len(body)))]
 
@@ -225,16 +225,6 @@ class ProxyApp:
 
 
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
-def _map_urls(document: Any, rewrite: Callable[[str], str]) -> Any:
-    if isinstance(document, dict):
-        return {k: _map_urls(v, rewrite) for k, v in document.items()}
-    if isinstance(document, list):
-        return [_map_urls(v, rewrite) for v in document]
-    if isinstance(document, str) and document.startswith(("http://", "https://")):
-        return rewrite(document)
-    return document
 
 
 class _Relay:

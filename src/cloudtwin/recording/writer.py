@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
-from .forward import Origin, Routes
+from .forward import Origin, Routes, map_urls
 from .har import har
-from .hooks import RecordingHooks
+from .hooks import RecordingHooks, Seen
 from .observed import observe, report
 from .scenario_builder import ScenarioBuilder
 from .session import Session
@@ -43,19 +43,48 @@ def write_outputs(session: Session, out: Path, hooks: RecordingHooks, *, known_l
 
 
 def catalogue(session: Session, hooks: RecordingHooks) -> dict[str, Any]:
-    """The catalogue answers the session saw, in the twin's fixture format. Two answers may fill
-    one file (GPU specs and prices): they are merged, a later answer winning a shared key."""
-    from ..engine.fixtures import merge
+    """The catalogue answers the session saw, in the twin's fixture format.
 
+    Each answer is mapped as the upstream gave it (URLs the proxy rewrote for the client are
+    the upstream's again), knowing the facts earlier answers told. Answers add up: two pages
+    of one list, or one image seen in two regions, fill one file (`accumulate`)."""
+    exchanges = [e for e in session.snapshot() if e.matched and e.status == 200]
+    proxy_hosts = {host for e in exchanges if (host := e.header("host", response=False))}
+    routes = Routes(Origin.parse(session.target))
+    facts: dict[str, Any] = {}
     files: dict[str, Any] = {}
-    for exchange in session.snapshot():
-        mapper = hooks.catalogue.get(exchange.matched.operation) if exchange.matched else None
+    for exchange in exchanges:
+        assert exchange.matched is not None
+        operation = exchange.matched.operation
+        reader, mapper = hooks.facts.get(operation), hooks.catalogue.get(operation)
         body = exchange.response_json()
-        if mapper is None or exchange.status != 200 or body is None:
+        if body is None or (reader is None and mapper is None):
             continue
-        for stem, data in mapper(body).items():
-            files[stem] = merge(files.get(stem, {}), data)
+        body = map_urls(body, lambda url: routes.to_upstream(url, proxy_hosts))
+        if reader is not None:
+            facts.update(reader(body))
+        if mapper is not None:
+            for stem, data in mapper(body, Seen(exchange.url, dict(facts))).items():
+                files[stem] = accumulate(files.get(stem, {}), data)
     return files
+
+
+def accumulate(base: Any, more: Any) -> Any:
+    """Catalogue data seen twice, added up: mappings merge, records with an `id` merge with the
+    record of the same id, other lists gain the items they lacked; a later scalar wins."""
+    if isinstance(base, Mapping) and isinstance(more, Mapping):
+        out = dict(base)
+        for key, value in more.items():
+            out[key] = accumulate(base[key], value) if key in base else value
+        return out
+    if isinstance(base, list) and isinstance(more, list):
+        if all(isinstance(item, Mapping) and "id" in item for item in [*base, *more]):
+            by_id: dict[Any, Any] = {item["id"]: item for item in base}
+            for item in more:
+                by_id[item["id"]] = accumulate(by_id[item["id"]], item) if item["id"] in by_id else item
+            return list(by_id.values())
+        return [*base, *(item for item in more if item not in base)]
+    return more
 
 
 def latency_report(session: Session) -> dict[str, Any]:

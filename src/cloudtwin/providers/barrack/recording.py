@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ...recording.hooks import RecordingHooks
+from ...recording.hooks import RecordingHooks, Seen
 
 
-def _regions(body: Any) -> Mapping[str, Any]:
+def _regions(body: Any, _: Seen) -> Mapping[str, Any]:
     return {"regions": {"regions": body["regions"]}} if body.get("regions") else {}
 
 
-def _os_images(body: Any) -> Mapping[str, Any]:
+def _os_images(body: Any, _: Seen) -> Mapping[str, Any]:
     return {"os_images": {"images": body["images"]}} if body.get("images") else {}
 
 
-def _gpus(body: Any) -> Mapping[str, Any]:
+def _gpus(body: Any, _: Seen) -> Mapping[str, Any]:
     models = {}
     for gpu in body.get("gpus") or []:
         configurations = {c["gpu_count"]: {k: c[k] for k in ("vcpus", "ram_gb", "boot_disk_gb", "ephemeral_disk_gb")
@@ -24,7 +24,7 @@ def _gpus(body: Any) -> Mapping[str, Any]:
     return {"gpus": {"models": models}} if models else {}
 
 
-def _prices(body: Any) -> Mapping[str, Any]:
+def _prices(body: Any, _: Seen) -> Mapping[str, Any]:
     """Hourly GPU prices in the account's currency (the fixture keeps one price per model and currency)."""
     prices: dict[str, Any] = {}
     for row in body.get("gpu_prices") or []:
@@ -32,7 +32,7 @@ def _prices(body: Any) -> Mapping[str, Any]:
     return {"gpus": {"models": prices}} if prices else {}
 
 
-def _volume_types(body: Any) -> Mapping[str, Any]:
+def _volume_types(body: Any, _: Seen) -> Mapping[str, Any]:
     tiers = [{**{k: v for k, v in tier.items() if k != "types"},
               "types": [{k: v for k, v in kind.items() if k != "rate"} for kind in tier.get("types") or []]}
              for tier in body.get("volume_types") or []]
