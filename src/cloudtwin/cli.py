@@ -48,7 +48,7 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(twin, admin_token=admin_token)
     if args.log if args.log is not None else sys.stdout.isatty():
         from .console.request_log import RequestLog
-        twin.journal.subscribe(RequestLog(sys.stdout))
+        twin.journal_listeners.append(RequestLog(sys.stdout))
     on_exit = on_start = None
     if state_file is not None:
         saver = PeriodicSaver(twin, state_file, args.save_every) if args.save_every else None

@@ -137,3 +137,21 @@ def test_serve_in_a_terminal_logs_by_default() -> None:
         os.close(leader)
     line = next(text for text in seen.decode(errors="replace").splitlines() if "listVolumes" in text)
     assert "genesis" in line and "default" in line and "\033[32m200\033[0m" in line
+
+
+def test_the_log_keeps_listening_after_a_reset_and_an_import() -> None:
+    """A reset or an import starts a new journal; the twin's listeners carry over to it."""
+    from cloudtwin.harness.handle import TwinHandle
+
+    handle = TwinHandle(["genesis"])
+    stream = io.StringIO()
+    handle.twin.journal_listeners.append(RequestLog(stream))
+    auth = {"Authorization": "Bearer gc-default-0000000000000000000000"}
+    handle.client.get("/genesis/compute/v1/instances", headers=auth)
+    state = handle.export_state()
+    handle.client.post("/_twin/reset")
+    handle.client.get("/genesis/compute/v1/volumes", headers=auth)
+    handle.client.put("/_twin/state", json=state)
+    handle.client.get("/genesis/compute/v1/ssh-keys", headers=auth)
+    lines = stream.getvalue()
+    assert "listInstances" in lines and "listVolumes" in lines and "listSSHKeys" in lines, lines

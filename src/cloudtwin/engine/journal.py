@@ -10,22 +10,20 @@ BODY_PREVIEW_BYTES = 2048
 
 
 class Journal:
-    def __init__(self, capacity: int = 10_000) -> None:
+    def __init__(self, capacity: int = 10_000, listeners: list[Callable[[dict[str, Any]], None]] | None = None) -> None:
         self._entries: deque[dict[str, Any]] = deque(maxlen=capacity)
         self._seq = 0
         self._lock = threading.Lock()
-        self._listeners: list[Callable[[dict[str, Any]], None]] = []
-
-    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> None:
-        """Call `listener` with every entry once it is recorded (serve's request log); it must not raise."""
-        self._listeners.append(listener)
+        # Called with every entry once it is recorded (serve's request log); none may raise. The
+        # list is the twin's own, shared by every journal it starts (see Twin.journal_listeners).
+        self.listeners: list[Callable[[dict[str, Any]], None]] = [] if listeners is None else listeners
 
     def record(self, entry: dict[str, Any]) -> int:
         with self._lock:
             self._seq += 1
             seq = entry["seq"] = self._seq
             self._entries.append(entry)
-        for listener in self._listeners:  # outside the lock: a slow terminal must not stall the other threads' records
+        for listener in self.listeners:  # outside the lock: a slow terminal must not stall the other threads' records
             listener(entry)
         return seq
 

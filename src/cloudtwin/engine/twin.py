@@ -44,6 +44,9 @@ class Twin:
         self.providers: dict[str, Provider] = {p.name: p for p in providers}
         self.seed = seed
         self.lock = threading.RLock()
+        # Who hears of every journal entry (serve's request log): the twin's, not a state's, so a
+        # reset or an import, which start a new journal, keep them.
+        self.journal_listeners: list[Callable[[dict[str, Any]], None]] = []
         self._applying_at: float | None = None  # the due time of the event being applied
         self._initial_clock = clock or Clock()
         self.state: TwinState  # everything reset, export and import replace: see twin_state.py
@@ -123,7 +126,8 @@ class Twin:
         """A whole state around these parts: lifecycles on its scheduler, a fault engine drawing
         from its ids, rate-limit buckets from its fixtures, an empty journal, no retry marks."""
         state = TwinState(clock=clock, ids=ids, store=store, scheduler=scheduler, fixtures=fixtures,
-                          faults=FaultEngine(ids, self.fault_targets(fixtures)))
+                          faults=FaultEngine(ids, self.fault_targets(fixtures)),
+                          journal=Journal(listeners=self.journal_listeners))
         state.lifecycles = self._build_lifecycles(fixtures, scheduler)
         state.rate_limiters = {name: RateLimiter(fixtures[name].get("rate_limits")) for name in self.providers}
         return state
@@ -318,6 +322,7 @@ class Twin:
         parts = snapshot.thaw()
         state: TwinState = parts["state"]
         state.fixtures = dict(snapshot.fixtures)
+        state.journal.listeners = self.journal_listeners  # the pickled copy holds a copy of the list
         with self.lock:
             self.state, self.history = state, parts["history"]
 
