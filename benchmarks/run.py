@@ -188,7 +188,8 @@ def load_figures(report: Report, total: int, instances: int, *, smoke: bool) -> 
             writes = any(m != "GET" for m, _, _ in requests_)
             spec = {"requests": requests_, "headers": headers}
             ours, bare, wsgi = side_by_side(spec, [f"http://127.0.0.1:{port}" for port in (twin_port, base_port,
-                                                                                             raw_port)], total)
+                                                                                             raw_port)], total,
+                                            rounds=1 if smoke else ROUNDS)
             ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
             versus_raw = ours["rps"] / wsgi["rps"] if wsgi["rps"] else 0.0
             raw_goal = 0.35 if writes else 0.5
@@ -217,14 +218,14 @@ def load_figures(report: Report, total: int, instances: int, *, smoke: bool) -> 
 ROUNDS = 3
 
 
-def side_by_side(spec: dict[str, Any], bases: list[str], total: int) -> list[dict[str, Any]]:
+def side_by_side(spec: dict[str, Any], bases: list[str], total: int, rounds: int = ROUNDS) -> list[dict[str, Any]]:
     """The twin and the baselines take turns, in rounds whose order alternates: a machine that
     slows down for a while (another job, a frequency change) slows all alike. One long run
     each, one after the other, let such drift move a ratio by 0.1-0.2 between runs."""
     runs: dict[str, list[dict[str, Any]]] = {base: [] for base in bases}
-    for round_ in range(ROUNDS):
+    for round_ in range(rounds):
         for base in bases if round_ % 2 == 0 else bases[::-1]:
-            runs[base].append(measure({**spec, "base": base}, total=total // ROUNDS))
+            runs[base].append(measure({**spec, "base": base}, total=total // rounds))
     return [combined(runs[base]) for base in bases]
 
 
