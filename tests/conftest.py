@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any, Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
+from served_process import serving
 from twinhelp import reused_app, reused_twin
 from cloudtwin.engine.twin import Twin
 
@@ -77,14 +76,7 @@ class ApiClient:
 @pytest.fixture
 def served(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The same app on a real loopback port, threaded: its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    yield from serving(app)
 
 
 # One real browser for the whole session (Debian's chromium, driven by Playwright, which cannot

@@ -8,9 +8,11 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Mapping, Sequence
+import threading
+from typing import Any, Iterator, Mapping, Sequence
 
 import requests
+from werkzeug.serving import make_server
 
 
 def free_port() -> int:
@@ -72,3 +74,15 @@ class TwinProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.communicate()
+
+
+def serving(app: Any) -> Iterator[str]:
+    """Serve `app` on a free loopback port in a thread for as long as the generator lives."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Iterator
 
 import pytest
-from werkzeug.serving import make_server
+
+from served_process import serving
 
 from cloudtwin.app import create_app
 
@@ -29,12 +29,4 @@ def page(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def guarded(twin: Any) -> Iterator[str]:
     """The same twin served with an admin token, as beyond loopback: its base URL."""
-    app = create_app(twin, admin_token="dash-secret")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    yield from serving(create_app(twin, admin_token="dash-secret"))
