@@ -53,14 +53,17 @@ def journaled(base: str, rule: str) -> dict:
 
 def test_unfaulted_requests_reach_the_stand_in(chaos):
     requests.delete(chaos + "/_twin/faults", timeout=5)
+    before = requests.get(chaos + "/_twin/journal", params={"limit": 1}, timeout=5).json()["last_seq"]
     reply = requests.get(chaos + "/instances", headers=AUTH, timeout=5)
     assert reply.status_code == 200 and "instances" in reply.json()
-    deadline = time.monotonic() + 5  # journaled when the server closes the relayed answer
-    while not (entries := requests.get(chaos + "/_twin/journal", params={"limit": 1}, timeout=5).json()["entries"]):
+    # Journaled when the server closes the relayed answer, after the control call that cleared
+    # the faults: wait for this request's own entry, not for any entry.
+    query = {"operation": "listInstances", "since": before, "limit": 1}
+    deadline = time.monotonic() + 5
+    while not (entries := requests.get(chaos + "/_twin/journal", params=query, timeout=5).json()["entries"]):
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    assert entries[-1]["operation"] == "listInstances" and entries[-1]["status"] == 200
-    assert entries[-1]["fault"] is None
+    assert entries[-1]["status"] == 200 and entries[-1]["fault"] is None
 
 
 def test_error_in_the_providers_shape(chaos):
