@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .client import ConsoleError
+from .common import positive
 
 MATCH_FLAGS = ("provider", "api", "operation", "method", "path", "account")
 SCHEDULE_FLAGS = {"nth": "nth", "first": "first", "every": "every"}
@@ -28,9 +29,9 @@ def add_fault_flags(parser: argparse.ArgumentParser) -> None:
     match.add_argument("--account")
     schedule = parser.add_argument_group("schedule (default: every matching request)")
     when = schedule.add_mutually_exclusive_group()
-    when.add_argument("--nth", type=_count, metavar="N", help="fire on the Nth matching request")
-    when.add_argument("--first", type=_count, metavar="N", help="fire on the first N")
-    when.add_argument("--every", type=_count, metavar="N", help="fire on every Nth")
+    when.add_argument("--nth", type=positive, metavar="N", help="fire on the Nth matching request")
+    when.add_argument("--first", type=positive, metavar="N", help="fire on the first N")
+    when.add_argument("--every", type=positive, metavar="N", help="fire on every Nth")
     when.add_argument("--probability", type=_probability, metavar="P", help="fire with probability P (seeded)")
     schedule.add_argument("--budget", type=int, metavar="N", help="fire at most N times")
     schedule.add_argument("--window-start", metavar="INSTANT", help="only from this virtual instant")
@@ -145,16 +146,6 @@ def _value(raw: str) -> Any:
         return json.loads(raw)
     except ValueError:
         return raw
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {text!r}")
-    return value
 
 
 def _probability(text: str) -> float:
