@@ -1,16 +1,18 @@
 """IP addresses a provider hands out: seeded draws from a network, never two holders at once.
 
-Each address taken is a row `<scope>/<address>` of the provider's `address` kind (declared
-provider-wide, `{"holder": <row id>}`) holding the row that holds it, so uniqueness costs a lookup, survives export and import, and a reset
-frees everything. A scope is a pool (`public`, `private`): one address may be private in one
+Each address taken is a row `<scope>/<address>` of the provider's `address` kind (a provider
+declares it as `class Address(AddressKind, provider=NAME)`; the shape is this module's),
+naming the row that holds it, so uniqueness costs a lookup, survives export and import, and a
+reset frees everything. A scope is a pool (`public`, `private`): one address may be private in one
 and public in another.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .shapes import PROVIDER, Field, Resource
 from .store import Row
 
 if TYPE_CHECKING:
@@ -18,6 +20,16 @@ if TYPE_CHECKING:
 
 KIND = "address"
 DRAWS = 64  # seeded draws before falling back to the lowest free host (a nearly full range)
+
+
+class AddressKind(Resource):
+    """An address in use (id `<scope>/<address>`): provider-wide, so no two rows draw the same."""
+
+    __slots__ = ()
+    holder = Field[str]()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(kind=KIND, scope=PROVIDER, body_only=(), **kwargs)
 
 
 def take(ctx: "Context", holder: Row, scope: str, network: str) -> str:

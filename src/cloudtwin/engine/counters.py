@@ -9,12 +9,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
 
+from .shapes import Field, Resource
 from .store import PROVIDER, Row, scope_of
 
 if TYPE_CHECKING:
     from .provider import Context
 
 R = TypeVar("R", bound=Row)
+
+
+class StockKind(Resource):
+    """Capacity in use, across accounts (`used`), under a key the provider chooses: its stock
+    checks read it, and capacity weather (engine/weather.py) takes and gives back from it. A
+    provider declares it as `class Stock(StockKind, provider=NAME)`."""
+
+    __slots__ = ()
+    used = Field[int]()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(kind="stock", scope=PROVIDER, body_only=(), **kwargs)
 
 
 @overload

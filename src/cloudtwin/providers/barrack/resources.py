@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine import addresses
+from ...engine.addresses import AddressKind
+from ...engine.counters import StockKind
 from ...engine.provider import Context
 from ...engine.shapes import PROVIDER, Field, MetaField, Resource
 from . import billing, instance_state, snapshot_state, stock, storage
@@ -198,18 +200,16 @@ class Secret(Resource, provider=NAME, kind="secret", scope=PROVIDER, body_only=(
     key = Field[str]()
 
 
-class Stock(Resource, provider=NAME, kind="stock", scope=PROVIDER, body_only=()):
+class Stock(StockKind, provider=NAME):
     """GPUs in use per `<region>/<model>/<count>`."""
 
     __slots__ = ()
-    used = Field[int]()
 
 
-class Address(Resource, provider=NAME, kind="address", scope=PROVIDER, body_only=()):
-    """An address in use (`<scope>/<address>`), so no two instances draw the same (engine/addresses)."""
+class Address(AddressKind, provider=NAME):
+    """Its addresses in use (engine/addresses.py)."""
 
     __slots__ = ()
-    holder = Field[str]()
 
 
 class ApiKeySecret(Resource, provider=NAME, kind="api_key_secret", scope=PROVIDER):

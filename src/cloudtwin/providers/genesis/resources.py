@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from ...engine import addresses
+from ...engine.addresses import AddressKind
+from ...engine.counters import StockKind
 from ...engine.clock import iso
 from ...engine.provider import Context
 from ...engine.shapes import PROVIDER, Field, MetaField, Resource
@@ -190,15 +192,13 @@ class Filesystem(GenesisResource, provider=NAME, kind="filesystem", schema="File
 
 
 # Provider-wide: what all accounts share ----------------------------------------------------
-class Stock(Resource, provider=NAME, kind="stock", scope=PROVIDER, body_only=()):
+class Stock(StockKind, provider=NAME):
     """Instances of one type running in one region, across accounts (id `<region>/<type>`)."""
 
     __slots__ = ()
-    used = Field[int]()
 
 
-class Address(Resource, provider=NAME, kind="address", scope=PROVIDER, body_only=()):
-    """An address in use (id `<scope>/<address>`), so no two rows draw the same one."""
+class Address(AddressKind, provider=NAME):
+    """Its addresses in use (engine/addresses.py)."""
 
     __slots__ = ()
-    holder = Field[str]()

@@ -6,13 +6,13 @@ instances or a hundred thousand. The counters are provider-wide (`ctx.shared`).
 
 from __future__ import annotations
 
+from ...engine.counters import counter
 from ...engine.provider import Context
 from . import resources
 
 
 def _counter(ctx: Context, region: str, instance_type: str) -> resources.Stock:
-    key = f"{region}/{instance_type}"
-    return ctx.shared.find(resources.Stock, key) or ctx.shared.add(resources.Stock, key, {"used": 0})
+    return counter(ctx, resources.Stock, f"{region}/{instance_type}", lambda: {"used": 0})
 
 
 def stock_left(ctx: Context, region: str, instance_type: str) -> int:
