@@ -44,6 +44,28 @@ SG_CREATING = SG_DELETING = 2
 FIP_CREATING = FIP_DELETING = 3
 
 
+class GenesisApi:
+    """Genesis calls on a Flask test client, as one account (its token)."""
+
+    def __init__(self, client, token: str = DEFAULT_TOKEN) -> None:  # type: ignore[no-untyped-def]
+        self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
+
+    def _open(self, method, path, **kw):  # type: ignore[no-untyped-def]
+        return self.client.open(BASE + path, method=method, headers=self.headers, **kw)
+
+    def get(self, path, **kw):  # type: ignore[no-untyped-def]
+        return self._open("GET", path, **kw)
+
+    def post(self, path, **kw):  # type: ignore[no-untyped-def]
+        return self._open("POST", path, **kw)
+
+    def delete(self, path, **kw):  # type: ignore[no-untyped-def]
+        return self._open("DELETE", path, **kw)
+
+    def advance(self, seconds):  # type: ignore[no-untyped-def]
+        return self.client.post("/_twin/clock/advance", json={"seconds": seconds})
+
+
 def _string(data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + data
 

@@ -10,7 +10,7 @@ import pytest
 
 from cloudtwin.app import build_twin, create_app
 from cloudtwin.engine.twin import StateError
-from twinhelp import create_volume, get
+from twinhelp import GenesisApi, create_volume, get
 
 
 def _message(response) -> str:  # type: ignore[no-untyped-def]
@@ -124,7 +124,7 @@ SHAPES = {
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_a_state_of_any_wrong_shape_is_refused_and_nothing_changes(genesis_only, shape):
     twin, client = genesis_only
-    create_volume(client_api := _Api(client))
+    create_volume(client_api := GenesisApi(client))
     state = _valid_state(client)
     before = json.dumps(state, sort_keys=True)
     broken = SHAPES[shape](state)
@@ -140,7 +140,7 @@ def test_a_state_of_any_wrong_shape_is_refused_and_nothing_changes(genesis_only,
 
 def test_a_state_of_a_twin_with_other_providers_is_refused_with_nothing_changed(client, genesis_only):
     twin, small = genesis_only
-    api = _Api(small)
+    api = GenesisApi(small)
     create_volume(api)  # creating: an event is pending
     before = _valid_state(small)
     full_state = client.get("/_twin/state").get_json()
@@ -153,24 +153,6 @@ def test_a_state_of_a_twin_with_other_providers_is_refused_with_nothing_changed(
     assert get(api, "/volumes", "volumes")[0]["status"] == "created"
     # and the other way round: a genesis-only state into the full twin
     assert client.put("/_twin/state", json=before).status_code == 400
-
-
-class _Api:
-    def __init__(self, client) -> None:  # type: ignore[no-untyped-def]
-        from twinhelp import DEFAULT_TOKEN
-
-        self.client, self.headers = client, {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
-
-    def _open(self, method, path, **kw):  # type: ignore[no-untyped-def]
-        from twinhelp import BASE
-
-        return self.client.open(BASE + path, method=method, headers=self.headers, **kw)
-
-    def get(self, path, **kw):  # type: ignore[no-untyped-def]
-        return self._open("GET", path, **kw)
-
-    def post(self, path, **kw):  # type: ignore[no-untyped-def]
-        return self._open("POST", path, **kw)
 
 
 # Requests no route took ----------------------------------------------------------------------

@@ -9,29 +9,9 @@ import pytest
 from cloudtwin.app import build_twin, create_app
 from cloudtwin.engine.twin import StateError
 from twinhelp import (
-    BASE, DEFAULT_TOKEN, INSTANCE_CREATING, MUC, create_floating_ip, create_instance, create_ssh_key, create_volume,
+    GenesisApi, INSTANCE_CREATING, MUC, create_floating_ip, create_instance, create_ssh_key, create_volume,
     expect_error, get, import_snapshot,
 )
-
-
-class Api:
-    def __init__(self, client, token: str = DEFAULT_TOKEN) -> None:  # type: ignore[no-untyped-def]
-        self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
-
-    def _open(self, method, path, **kw):  # type: ignore[no-untyped-def]
-        return self.client.open(BASE + path, method=method, headers=self.headers, **kw)
-
-    def get(self, path, **kw):  # type: ignore[no-untyped-def]
-        return self._open("GET", path, **kw)
-
-    def post(self, path, **kw):  # type: ignore[no-untyped-def]
-        return self._open("POST", path, **kw)
-
-    def delete(self, path, **kw):  # type: ignore[no-untyped-def]
-        return self._open("DELETE", path, **kw)
-
-    def advance(self, seconds):  # type: ignore[no-untyped-def]
-        return self.client.post("/_twin/clock/advance", json={"seconds": seconds})
 
 
 def _genesis_twin(seed: int):  # type: ignore[no-untyped-def]
@@ -42,7 +22,7 @@ def _genesis_twin(seed: int):  # type: ignore[no-untyped-def]
 
 def _busy(client) -> Api:  # type: ignore[no-untyped-def]
     """Some of everything, with lifecycle events still pending and a half-used fault rule."""
-    api = Api(client)
+    api = GenesisApi(client)
     create_ssh_key(api)
     vol = create_volume(api)
     api.advance(10)
@@ -79,7 +59,7 @@ def test_round_trip_is_exact_and_continues_where_the_original_was():
     assert resp.status_code == 204 and resp.get_data() == b""
     assert b.get("/_twin/state").get_json() == exported.get_json()
 
-    other = Api(b)
+    other = GenesisApi(b)
     # pending lifecycle events survive: both twins move the same way
     for api in (busy, other):
         api.advance(INSTANCE_CREATING)
@@ -160,7 +140,7 @@ def test_an_import_replaces_the_whole_state_and_a_refused_one_keeps_it():
     """Journal, retry marks and rate-limit buckets belong to the state an import replaces;
     a document for other providers is refused before any part of the twin changes."""
     twin, client = _genesis_twin(4)
-    api = Api(client)
+    api = GenesisApi(client)
     vol = create_volume(api)
     document = twin.export_state()
     client.post("/_twin/faults", json={"id": "slow-down", "schedule": {"mode": "first", "n": 1},
@@ -183,7 +163,7 @@ def test_an_import_replaces_the_whole_state_and_a_refused_one_keeps_it():
 
 def test_a_reset_replaces_the_whole_state_and_keeps_the_clock():
     twin, client = _genesis_twin(4)
-    create_volume(Api(client))
+    create_volume(GenesisApi(client))
     before, now = twin.state, twin.clock.now()
     twin.reset()
     assert twin.state is not before and twin.clock is before.clock and twin.clock.now() == now
