@@ -64,7 +64,10 @@ class TwinProcess:
     def interrupt(self) -> tuple[int, str]:
         """Ctrl-C: the exit status and everything it printed."""
         self.process.send_signal(signal.SIGINT)
-        output, _ = self.process.communicate(timeout=30)
+        # Past serve's graceful timeout (60 s), after which gunicorn kills a worker that has not
+        # left: once in five full CI runs under load a worker was that slow to go (not yet
+        # explained; see the session note), and the test then failed here rather than on a fact.
+        output, _ = self.process.communicate(timeout=75)
         return self.process.returncode, self.banner + (output or "")
 
     def stop(self) -> None:
