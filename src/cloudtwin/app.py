@@ -14,6 +14,7 @@ from .dashboard import mount_dashboard
 from .engine import resources
 from .engine.admin import admin_provider
 from .engine.errors import ErrorTable
+from .engine.fast_path import FastPath
 from .engine.pipeline import Pipeline
 from .engine.provider import Provider
 from .engine.routing import LazyBuildRule, MountedApi, mount, mount_enums, mount_params_of
@@ -68,6 +69,7 @@ def create_app(twin: Twin, *, admin_token: str | None = None) -> Flask:
     def routing_error(exc: HTTPException) -> Response:
         return pipeline.unmatched(owner(request.path), exc)  # answered in the owner's shape, and journaled
 
+    app.wsgi_app = FastPath(app, pipeline)  # type: ignore[method-assign]  # Flask's documented middleware slot
     app.extensions["cloudtwin"] = twin
     app.extensions["cloudtwin.mounted"] = mounted_apis
     return app

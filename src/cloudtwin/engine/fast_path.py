@@ -1,0 +1,61 @@
+"""The providers' API paths served without Flask's per-request machinery.
+
+Flask stays the application: its routing table, the control plane, the dashboard, the spec
+routes and every error for a path no rule takes. But for a provider's own API call Flask
+pushes an app and a request context, builds its request and session, runs its dispatch and
+response hooks (none are registered) and reads the request through context-local proxies:
+two thirds of a request's time (`benchmarks/README.md`, profile). This middleware matches the
+URL with Flask's own rule map and, when the rule is a provider route, hands the pipeline the
+WSGI environ directly. Anything else, including every URL the map refuses or redirects, goes to
+Flask untouched, so both ways answer a provider's call with the same bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Iterable, Mapping
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .incoming import Incoming
+from .pipeline import ROUTE_ATTRIBUTE, Pipeline, Route
+
+log = logging.getLogger("cloudtwin")
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class FastPath:
+    """WSGI middleware: `app.wsgi_app = FastPath(app, pipeline)`."""
+
+    def __init__(self, app: Flask, pipeline: Pipeline) -> None:
+        self.flask_app: WsgiApp = app.wsgi_app
+        self.url_map = app.url_map
+        self.pipeline = pipeline
+        self.routes: dict[str, Route] = {
+            endpoint: route for endpoint, view in app.view_functions.items()
+            if (route := getattr(view, ROUTE_ATTRIBUTE, None)) is not None}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        incoming = Incoming(environ)
+        matched = self._match(incoming)
+        if matched is None:
+            return self.flask_app(environ, start_response)
+        route, values = matched
+        try:
+            response = self.pipeline.handle(route, values, incoming)
+        except Exception:  # the pipeline answers every handler error itself; this is a bug in it
+            log.exception("request failed: %s %s", incoming.method, incoming.path)
+            return InternalServerError()(environ, start_response)
+        return response(environ, start_response)
+
+    def _match(self, incoming: Incoming) -> tuple[Route, Mapping[str, Any]] | None:
+        adapter = self.url_map.bind(incoming.host, url_scheme=incoming.scheme,
+                                    script_name=incoming.environ.get("SCRIPT_NAME") or None,
+                                    path_info=incoming.path, default_method=incoming.method)
+        try:
+            endpoint, values = adapter.match()
+        except HTTPException:  # 404, 405, a slash redirect: Flask answers those, in the owner's shape
+            return None
+        route = self.routes.get(str(endpoint))
+        return None if route is None else (route, values)
