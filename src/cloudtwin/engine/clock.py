@@ -6,6 +6,8 @@ Real time by default; tests and scenarios freeze it, set it and advance it. List
 
 from __future__ import annotations
 
+import functools
+import math
 import threading
 import time
 from datetime import datetime, timezone
@@ -88,10 +90,24 @@ class Clock:
 
 def iso(ts: float, *, millis: bool = True) -> str:
     """RFC 3339 in UTC with a `Z`, as every provider writes timestamps."""
-    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    # datetime.fromtimestamp's own split: microseconds rounded half to even, carried into the second
+    fraction, whole = math.modf(ts)
+    micro = round(fraction * 1e6)
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    elif micro < 0:
+        whole, micro = whole - 1, micro + 1_000_000
+    text = _whole_second(int(whole))
+    return text + (f".{micro // 1000:03d}Z" if millis else "Z")
+
+
+@functools.lru_cache(maxsize=4096)
+def _whole_second(seconds: int) -> str:
+    """Every request journals its instant and most write one or two: under a frozen or slowly
+    moving clock they fall in the same few seconds, whose calendar is worked out once."""
+    dt = datetime.fromtimestamp(seconds, tz=timezone.utc)
     # Not strftime("%Y"): glibc writes year 324 as "324", which is no RFC 3339 date.
-    text = f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
-    return text + (f".{dt.microsecond // 1000:03d}Z" if millis else "Z")
+    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
 
 
 def parse_iso(text: str) -> float:

@@ -30,7 +30,9 @@ class FastPath:
 
     def __init__(self, app: Flask, pipeline: Pipeline) -> None:
         self.flask_app: WsgiApp = app.wsgi_app
-        self.url_map = app.url_map
+        # Matching reads only the path and the method (no host or subdomain rules are declared),
+        # so one adapter serves every request; a redirect, which would need the host, goes to Flask.
+        self.matcher = app.url_map.bind("localhost")
         self.pipeline = pipeline
         self.routes: dict[str, Route] = {
             endpoint: route for endpoint, view in app.view_functions.items()
@@ -50,11 +52,8 @@ class FastPath:
         return response(environ, start_response)
 
     def _match(self, incoming: Incoming) -> tuple[Route, Mapping[str, Any]] | None:
-        adapter = self.url_map.bind(incoming.host, url_scheme=incoming.scheme,
-                                    script_name=incoming.environ.get("SCRIPT_NAME") or None,
-                                    path_info=incoming.path, default_method=incoming.method)
         try:
-            endpoint, values = adapter.match()
+            endpoint, values = self.matcher.match(incoming.path, incoming.method)
         except HTTPException:  # 404, 405, a slash redirect: Flask answers those, in the owner's shape
             return None
         route = self.routes.get(str(endpoint))
