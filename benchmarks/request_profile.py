@@ -3,8 +3,9 @@
     python benchmarks/request_profile.py [--requests 3000] [--top 0]
 
 Requests go straight to the WSGI app (environs are built before profiling), so the table is
-the twin's own cost: Flask/werkzeug (request context, routing, response), then each pipeline
-step. cProfile slows everything alike; read the shares, not the microseconds.
+the twin's own cost: the WSGI edge (the fast path's match, reading the environ, emitting the
+response; Flask's request context before the fast path), then each pipeline step. cProfile
+slows everything alike; read the shares, not the microseconds.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def run(requests: int, top: int, *, stdlib_json: bool = False) -> str:
              "| step | µs per request | share |", "|---|---:|---:|"]
     steps = {name: cost(targets) for name, targets in STEPS.items()}
     accounted = sum(v for k, v in steps.items() if k != "routing (werkzeug match)")
-    rows = [("Flask/werkzeug (context, request, response)", total - pipeline - steps["routing (werkzeug match)"]),
+    rows = [("WSGI edge (fast path, Incoming, response out)", total - pipeline - steps["routing (werkzeug match)"]),
             *steps.items(), ("pipeline glue (RequestInfo, entry, headers)", pipeline - accounted)]
     for name, seconds in rows:
         lines.append(f"| {name} | {seconds / requests * 1e6:.0f} | {seconds / total * 100:.0f}% |")
