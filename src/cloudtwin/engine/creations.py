@@ -14,10 +14,11 @@ from .provider import Context, Provider
 from .store import Row
 
 
-def made(provider: Provider, ctx: Context, rows: list[Row], answer: bytes) -> list[dict[str, Any]]:
+def made(provider: Provider, ctx: Context, rows: list[Row], answer: Any) -> list[dict[str, Any]]:
     """The rows a call created that its answer names (a resource the client was meant to learn
-    of, not the provider's own bookkeeping), each with its price on the provider's meter."""
-    named = _scalars(answer)
+    of, not the provider's own bookkeeping), each with its price on the provider's meter.
+    `answer`: the body the handler returned, as data or as the bytes or text it sent."""
+    named = _scalars(_parsed(answer) if isinstance(answer, (bytes, str)) else answer)
     price = provider.price
     out = []
     for row in rows:
@@ -31,11 +32,14 @@ def made(provider: Provider, ctx: Context, rows: list[Row], answer: bytes) -> li
     return out
 
 
-def _scalars(answer: bytes) -> set[str]:
+def _parsed(answer: bytes | str) -> Any:
     try:
-        body = json.loads(answer) if answer else None
+        return json.loads(answer) if answer else None
     except ValueError:
-        return set()
+        return None
+
+
+def _scalars(body: Any) -> set[str]:
     found: set[str] = set()
     stack = [body]
     while stack:

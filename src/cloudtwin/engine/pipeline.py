@@ -293,9 +293,11 @@ class Pipeline:
             )
             twin.store.created = []
             try:
-                response = self._render(mounted, operation, handler(call), call)
+                result = handler(call)
+                reply = result if isinstance(result, Reply) else Reply(body=result)
+                response = self._render(mounted, operation, reply, call)
                 if twin.store.created and entry is not None and not response.is_streamed:
-                    created = made(mounted.provider, call, twin.store.created, response.get_data())
+                    created = made(mounted.provider, call, twin.store.created, reply.body)
                     if created:
                         entry["created"] = created
                 return response
@@ -303,8 +305,7 @@ class Pipeline:
                 twin.store.created = None
                 twin.store.settle()  # the call is over: no handler holds a row's dict any more
 
-    def _render(self, mounted: MountedApi, operation: Operation, result: Any, ctx: Context) -> Response:
-        reply = result if isinstance(result, Reply) else Reply(body=result)
+    def _render(self, mounted: MountedApi, operation: Operation, reply: Reply, ctx: Context) -> Response:
         status = reply.status or operation.success_status
         headers = dict(mounted.api.response_headers(ctx)) if mounted.api.response_headers else {}
         headers.update(reply.headers)
