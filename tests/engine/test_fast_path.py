@@ -143,3 +143,22 @@ def test_a_body_without_a_length_is_read_only_when_the_server_ends_the_stream(ch
         assert json.loads(data)["volume"]["name"] == "chunky"
     else:
         assert answered[0].startswith("400"), data  # no body: the spec's required body is missing
+
+
+def test_remembered_matches_stay_bounded_and_answer_as_the_rules_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloudtwin.engine import fast_path
+
+    monkeypatch.setattr(fast_path, "RECENT_PATHS", 8)
+    handle = _twin()
+    fast = handle.app.wsgi_app
+    headers = handle.headers("genesis")
+    for i in range(30):
+        status, _, body = _call(handle.app, "GET", f"{GENESIS}/volumes/missing-{i % 12}", headers, None)
+        assert status == 404, body  # the provider's own not-found, from the handler
+        assert len(fast.recent) <= 8
+    key = (f"{GENESIS}/volumes/missing-5", "GET")  # the last call's: remembered
+    assert key in fast.recent
+    route, values = fast.recent[key]
+    assert (route, dict(values)) == (fast._match_rules(*key)[0], {"volume_id": "missing-5"})
+    with pytest.raises(TypeError):
+        values["volume_id"] = "changed"  # type: ignore[index]  # later calls share it
