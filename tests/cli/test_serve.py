@@ -176,3 +176,14 @@ def test_a_save_killed_half_way_leaves_nothing_after_the_next_start(state_file: 
     assert main(["serve", "--port", "0", "--provider", "genesis", "--state-file", str(state_file)]) == 2
     assert str(state_file) in capsys.readouterr().err
     assert not list(state_file.parent.glob(state_file.name + ".*.tmp"))
+
+
+def test_a_serving_process_freezes_what_start_up_built_and_collects_young_objects_less_often() -> None:
+    """Run apart: the tuning is for a server's own process, never a test runner's."""
+    probe = ("import gc; from cloudtwin.app import build_twin; from cloudtwin.server import "
+             "SERVING_GC_THRESHOLD, tune_collector_for_serving; twin = build_twin(); "
+             "before = gc.get_threshold(); tune_collector_for_serving(); "
+             "print(before[0], gc.get_threshold()[0] == SERVING_GC_THRESHOLD, gc.get_threshold()[1:] == before[1:], "
+             "gc.get_freeze_count() > 10000)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert out.split() == ["700", "True", "True", "True"]
