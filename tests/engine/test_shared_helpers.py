@@ -3,10 +3,12 @@ counters.py, addresses.py)."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from cloudtwin.app import build_twin
 from cloudtwin.engine import addresses, paging
 from cloudtwin.engine.counters import counter
-from cloudtwin.engine.provider import Context
+from cloudtwin.engine.provider import Context, ProviderIds
 from cloudtwin.engine.store import Row
 
 
@@ -53,3 +55,50 @@ def test_the_same_seed_draws_the_same_addresses():
         return [addresses.take(ctx, Row(f"t{i}", "thing", "default", i, {}), "public",
                                "10.0.0.0/16") for i in range(5)]
     assert draws(1) == draws(1) != draws(2)
+
+
+def _holders(count: int, start: int = 0) -> list[Row]:
+    return [Row(f"t{i}", "thing", "default", i, {}) for i in range(start, start + count)]
+
+
+def test_a_full_range_shares_an_address_and_moves_the_stream_as_its_draws_would():
+    network, hosts = "192.0.2.0/29", [f"192.0.2.{i}" for i in range(1, 7)]
+    full, drawn = _ctx(), _ctx()
+    for ctx in (full, drawn):
+        assert sorted(addresses.take(ctx, holder, "public", network) for holder in _holders(6)) == hosts
+    rows = full.shared.count(addresses.KIND)
+    shared = addresses.take(full, _holders(1, 6)[0], "public", network)
+    assert shared in hosts and full.shared.count(addresses.KIND) == rows  # nobody new holds it
+    # Every draw of a full range is refused, so it costs the stream its DRAWS + 1 draws.
+    assert [drawn.ids.ipv4(network) for _ in range(addresses.DRAWS + 1)][-1] == shared
+    after = [addresses.take(ctx, _holders(1, 7)[0], "public", "10.0.0.0/16") for ctx in (full, drawn)]
+    assert after[0] == after[1]
+
+
+def test_a_nearly_full_range_hands_out_its_one_free_host():
+    ctx = _ctx()
+    for n, holder in zip(range(1, 255), _holders(254)):
+        if n != 77:
+            ctx.shared.add(addresses.KIND, f"public/203.0.113.{n}", {"holder": holder.id})
+    assert addresses.take(ctx, _holders(1, 300)[0], "public", "203.0.113.0/24") == "203.0.113.77"
+    assert ctx.shared.find(addresses.KIND, "public/203.0.113.77").data["holder"] == "t300"
+
+
+def test_when_every_draw_is_refused_the_lowest_free_host_is_handed_out(monkeypatch):
+    ctx = _ctx()
+    free = {77, 200, 201}
+    for n, holder in zip(range(1, 255), _holders(254)):
+        if n not in free:
+            ctx.shared.add(addresses.KIND, f"public/203.0.113.{n}", {"holder": holder.id})
+    monkeypatch.setattr(ProviderIds, "ipv4", lambda self, network: "203.0.113.1")  # always a held host
+    taken = [addresses.take(ctx, holder, "public", "203.0.113.0/24") for holder in _holders(4, 300)]
+    assert taken[:3] == ["203.0.113.77", "203.0.113.200", "203.0.113.201"]
+    assert taken[3] == "203.0.113.1"  # full: the last draw, shared
+
+
+def test_every_host_of_a_small_range_is_handed_out_once():
+    ctx = _ctx()
+    for network in ("192.0.2.8/30", "192.0.2.16/31", "2001:db8::/126", "2001:db8::10/127"):
+        hosts = sorted(str(h) for h in ipaddress.ip_network(network).hosts())
+        taken = [addresses.take(ctx, holder, "public", network) for holder in _holders(len(hosts))]
+        assert sorted(taken) == hosts, network

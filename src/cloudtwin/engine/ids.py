@@ -6,12 +6,22 @@ traffic to one provider does not shift the ids another provider hands out.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import random
 import string
 import threading
 import uuid
 from typing import Any
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=256)
+def network_of(text: str) -> IPNetwork:
+    """A network parsed once: an address pool draws from the same few networks again and again,
+    and parsing one costs more than the draw."""
+    return ipaddress.ip_network(text)
 
 
 def seed_value(text: str | int) -> int | str:
@@ -48,9 +58,15 @@ class Ids:
         return "".join(self.rng(stream).choices(string.ascii_letters + string.digits, k=length))
 
     def ipv4(self, network: str, stream: str = "addresses") -> str:
-        net = ipaddress.ip_network(network)
+        net = network_of(network)
         offset = self.rng(stream).randrange(1, max(2, net.num_addresses - 1))
         return str(net.network_address + offset)
+
+    def skip_ipv4(self, network: str, draws: int, stream: str = "addresses") -> None:
+        """Move the stream on as `draws` calls of `ipv4` would, without building the addresses."""
+        rng, top = self.rng(stream), max(2, network_of(network).num_addresses - 1)
+        for _ in range(draws):
+            rng.randrange(1, top)
 
     def random(self, stream: str) -> float:
         return self.rng(stream).random()

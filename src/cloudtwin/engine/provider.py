@@ -129,6 +129,9 @@ class ProviderIds:
     def ipv4(self, network: str) -> str:
         return self._ids.ipv4(network, f"{self._prefix}.addresses")
 
+    def skip_ipv4(self, network: str, draws: int) -> None:
+        self._ids.skip_ipv4(network, draws, f"{self._prefix}.addresses")
+
     def rng(self, stream: str) -> random.Random:
         return self._ids.rng(f"{self._prefix}.{stream}")
 

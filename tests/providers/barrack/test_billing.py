@@ -184,3 +184,31 @@ def test_an_instance_mid_transition_at_exhaustion_is_protected_when_it_lands(bk:
     assert bk.instance(small["id"])["status"] == "REBOOTING"
     bk.advance(30)
     assert bk.instance(small["id"])["status"] == "HIBERNATING"
+
+
+def _ledgers(state: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [row[3] for row in state["store"]["tables"]["barrack"]["ledger"]]
+
+
+def test_the_kept_hourly_total_is_the_sum_of_the_meters_after_every_kind_of_change(bk: Barrack) -> None:
+    bk.top_up(100_000)
+    _fleet(bk)  # meters added, changed (stop, hibernate) and removed (a volume attached at boot)
+    gone = bk.running(name="gone")
+    bk.ok(bk.delete(f"/instances/{gone['id']}/"))
+    bk.advance(HOUR)
+    ledger = next(data for data in _ledgers(bk.client.get("/_twin/state").get_json()) if data["meters"])
+    assert ledger["rate"] == sum(ledger["meters"].values())
+    assert bk.ok(bk.get("/balance/"))["hourly_spend"] == pytest.approx(ledger["rate"], abs=1e-4)
+
+
+def test_a_ledger_saved_without_its_hourly_total_bills_the_same(bk: Barrack) -> None:
+    bk.top_up(100_000)
+    _fleet(bk)
+    state = bk.client.get("/_twin/state").get_json()
+    bk.advance(30 * DAY)
+    kept = bk.balance()
+    dropped = [ledger.pop("rate", None) for ledger in _ledgers(state)]  # as a state saved before it was kept
+    assert any(dropped)
+    assert bk.client.put("/_twin/state", json=state).status_code in (200, 204)
+    bk.advance(30 * DAY)
+    assert bk.balance() == kept

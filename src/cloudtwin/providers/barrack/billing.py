@@ -39,7 +39,14 @@ def ledger(ctx: Context) -> Row:
 
 
 def rate(led: Row) -> float:
-    return float(sum(led.data["meters"].values()))
+    """The account's hourly total, kept beside the meters by `set_meter` (a ledger saved before
+    it was kept sums its meters once): summing every meter on every rate change made a clock
+    advance cost meters x events."""
+    data = led.data
+    total = data.get("rate")
+    if total is None:
+        total = data["rate"] = float(sum(data["meters"].values()))
+    return float(total)
 
 
 def settle(ctx: Context) -> Row:
@@ -85,11 +92,18 @@ def set_meter(ctx: Context, row: Row, hourly: float, status: str, category: str)
     led = settle(ctx)
     _close_segment(ctx, row)
     row.meta["meter"] = {"rate": hourly, "since": ctx.now, "status": status, "category": category}
-    meters = led.data["meters"]
+    meters, key, total = led.data["meters"], meter_key(row), rate(led)
+    before = meters.get(key)
     if hourly > 0:
-        meters[meter_key(row)] = hourly
+        meters[key] = hourly
     else:
-        meters.pop(meter_key(row), None)
+        meters.pop(key, None)
+    # The total stays the very float summing the meters in order gives: a new meter comes last,
+    # so it adds on; an unchanged one changes nothing; any other change sums them again.
+    if before is None and hourly > 0:
+        led.data["rate"] = total + hourly
+    elif before != (hourly if hourly > 0 else None):
+        led.data["rate"] = float(sum(meters.values()))
     _reschedule(ctx, led)
 
 
