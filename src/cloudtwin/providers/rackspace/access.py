@@ -51,9 +51,13 @@ def can_see(ctx: Context, image: Image) -> bool:
     return membership(ctx, image, tenant_of(ctx.account)) is not None
 
 
+# Statuses a list leaves out: deleted images are gone, killed ones are shown only by id.
+UNLISTED = frozenset({"deleted", "killed"})
+
+
 def can_list(ctx: Context, image: Image) -> bool:
     """What a list holds: what the caller can see, less killed images (Glance leaves them out)."""
-    return image.status != "killed" and can_see(ctx, image)
+    return image.status not in UNLISTED and can_see(ctx, image)
 
 
 def visible_image(call: Call, image_id: str) -> Image:
