@@ -93,6 +93,9 @@ class Runner:
         # What the last answer asked the client to wait before calling again (a 429's or 503's
         # Retry-After), in seconds: `wait_until` waits at least that before its next poll.
         self._asked_to_wait = 0.0
+        # What the current step's answers took that an in-process twin reported instead of
+        # waiting (latency, drip), in seconds: part of the step's real time all the same.
+        self._reported_delay = 0.0
 
     def run(self) -> ScenarioResult:
         results: list[StepResult] = []
@@ -106,6 +109,7 @@ class Runner:
             virtual_before = self._virtual_now()
             seq_before = self._journal_seq()
             started = time.perf_counter()
+            self._reported_delay = 0.0
             if step.twin_only and not self.target.is_twin:
                 results.append(StepResult(step, "skipped", 0.0, 0.0, "twin-only step"))
                 continue
@@ -115,7 +119,7 @@ class Runner:
                 outcome, mismatches = "passed", []
             except StepFailure as failure:
                 detail, exchange, outcome, mismatches = str(failure), failure.exchange, "failed", failure.mismatches
-            elapsed = (time.perf_counter() - started) * 1000
+            elapsed = (time.perf_counter() - started + self._reported_delay) * 1000
             results.append(StepResult(step, outcome, elapsed, self._virtual_now() - virtual_before, detail,
                                       mismatches, exchange, virtual_before, seq_before))
             if outcome == "failed":
@@ -178,6 +182,7 @@ class Runner:
             body = json.dumps(spec["body"]).encode()
             headers.setdefault("Content-Type", "application/json")
         response = self.target.request(spec["method"], url, headers=headers, query=spec.get("query"), body=body)
+        self._reported_delay += response.delay
         self._asked_to_wait = retry_after_seconds(response)
         exchange = {"request": {"method": spec["method"], "url": url, "query": spec.get("query"),
                                 "headers": headers, "body": spec.get("body", spec.get("raw_body"))},
