@@ -126,7 +126,7 @@ class Twin:
         """A whole state around these parts: lifecycles on its scheduler, a fault engine drawing
         from its ids, rate-limit buckets from its fixtures, an empty journal, no retry marks."""
         state = TwinState(clock=clock, ids=ids, store=store, scheduler=scheduler, fixtures=fixtures,
-                          faults=FaultEngine(ids, self.fault_targets(fixtures)),
+                          faults=FaultEngine(ids, self.fault_targets),
                           journal=Journal(listeners=self.journal_listeners))
         state.lifecycles = self._build_lifecycles(fixtures, scheduler)
         state.rate_limiters = {name: RateLimiter(fixtures[name].get("rate_limits")) for name in self.providers}
@@ -158,16 +158,22 @@ class Twin:
             vars(self).pop("history", None)  # numbering starts again, as in a new twin
             self.reset(reset_clock=True)
 
-    def fault_targets(self, fixtures: Mapping[str, Any] | None = None) -> FaultTargets:
-        """What a fault rule may name here: served operations and the fixtures' lifecycle states."""
-        fixtures = self.fixtures if fixtures is None else fixtures
+    @cached_property
+    def fault_targets(self) -> FaultTargets:
+        """What a fault rule may name here: served operations and the fixtures' lifecycle states.
+
+        Built once per twin: the specs, the providers and the built fixtures' lifecycles are
+        fixed at build (a reset, a reseed or an import keeps them; the control plane changes
+        only rate limits), and every state's fault engine shares it read-only."""
+        fixtures = self.base_fixtures
         apis = []
         for provider, api in self.apis():
             methods: dict[str, frozenset[str]] = {}
             for op_id, operation in self.specs[api.name].operations.items():
                 methods[op_id] = frozenset({operation.method} | ({"HEAD"} if operation.method == "GET" else set()))
             apis.append(ApiTarget(provider.name, api.name, methods))
-        lifecycles = {name: lifecycle_states(fixtures[name].get("lifecycles") or {}) for name in self.providers}
+        lifecycles = {name: lifecycle_states((fixtures.get(name) or {}).get("lifecycles") or {})
+                      for name in self.providers}
         return FaultTargets(apis, lifecycles)
 
     def _load_fixture_faults(self, state: TwinState) -> None:
