@@ -60,12 +60,15 @@ def fixtures_key(fixtures: Path | None) -> str | None:
 
 
 def acquire(build_key: Hashable, state_key: Hashable, seed: int | str, build: Callable[[int | str], Twin],
-            setup: Callable[[Twin], None]) -> tuple[Twin, Flask, Callable[[], None]]:
+            setup: Callable[[Twin], None],
+            prepare: Callable[[Twin], None] | None = None) -> tuple[Twin, Flask, Callable[[], None]]:
     """A twin as `build(seed)` then `setup(twin)` leave it, its app, and what gives it back.
 
     A copy of a remembered state when this process made it before and the twin is free; the
     prebuilt twin reseeded and set up (then remembered) for a new state; a build for new build
-    options (then kept)."""
+    options (then kept). `prepare`, when given, puts the prebuilt twin into what `build` would
+    have made of options the state key carries (a scenario's fixture overrides: `use_overrides`)
+    before its state is restored or rebuilt."""
     from ..app import create_app
 
     with _cache_lock:
@@ -75,6 +78,8 @@ def acquire(build_key: Hashable, state_key: Hashable, seed: int | str, build: Ca
             entry.in_use = True
             _cache.move_to_end(build_key)
     if entry is not None and free:
+        if prepare is not None:
+            prepare(entry.twin)
         snapshot = entry.states.get(state_key)
         if snapshot is not None:
             entry.twin.restore(snapshot)

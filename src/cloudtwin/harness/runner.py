@@ -54,19 +54,21 @@ class ScenarioResult:
 def build_twin_target(scenario: Scenario) -> TwinTarget:
     """A fresh in-process twin for this scenario: its seed, its fixtures, a frozen clock.
 
-    Built once per process for the same setup, then handed out as a restored copy of that
-    state (`prebuilt`); the target gives the twin back when it is closed or collected."""
+    Built once per process, then handed out as a restored copy of the state a setup gives
+    (`prebuilt`); fixture overrides are part of that state, not a build of their own (the twin
+    takes them with `use_overrides`, its app stays). The target gives the twin back when it is
+    closed or collected."""
     from ..app import build_twin
     from . import prebuilt
 
     fixtures = scenario.setup.get("fixtures") or {}
     freeze = scenario.setup.get("freeze", True)
     accounts = scenario.setup.get("accounts") or []
-    build_key = prebuilt.options_key("scenario", fixtures)
-    state_key = prebuilt.options_key(scenario.seed, freeze, accounts)
-    twin, app, release = prebuilt.acquire(build_key, state_key, scenario.seed,
+    state_key = prebuilt.options_key(scenario.seed, freeze, accounts, fixtures)
+    twin, app, release = prebuilt.acquire(prebuilt.options_key("scenario"), state_key, scenario.seed,
                                           lambda seed: build_twin(seed=seed, overrides=dict(fixtures)),
-                                          lambda twin: _set_up(twin, freeze, accounts))
+                                          lambda twin: _set_up(twin, freeze, accounts),
+                                          prepare=lambda twin: twin.use_overrides(fixtures))
     target = TwinTarget(twin, app)
     target.close = weakref.finalize(target, release)  # type: ignore[method-assign]
     return target
