@@ -172,3 +172,17 @@ def test_fixture_overrides_are_a_state_of_the_shared_build_as_a_fresh_build_woul
         target.close()
     assert len({id(twin) for twin, _ in targets.values()}) == 1  # one build, one app for all three
     assert len({id(app) for _, app in targets.values()}) == 1
+
+
+def test_a_state_is_remembered_the_second_time_it_is_asked_for() -> None:
+    prebuilt.clear()
+    fresh = TwinHandle(["genesis"], seed=42)
+    with TwinHandle.prebuilt(["genesis"], seed=41):
+        pass  # the build, remembered at once
+    (entry,) = prebuilt._cache.values()
+    for ask in range(3):
+        with TwinHandle.prebuilt(["genesis"], seed=42) as copy:
+            assert comparable(copy) == comparable(fresh)
+            dirty(copy)
+        # asked once: set up, not snapshotted (a folder of scenarios asks for each seed once)
+        assert len(entry.states) == (1 if ask == 0 else 2)
