@@ -4,6 +4,7 @@
     python benchmarks/user_loop.py --contract genesis # also `cloudtwin contract genesis` (minutes)
     python benchmarks/run.py                          # runs these too, every provider's contract included
     python benchmarks/user_loop.py --base /tmp/base57 --rounds 3
+    python benchmarks/user_loop.py --only-replay      # the replay figure alone (~1 min)
 
 The base build is a checkout of 57a4d11 with its own virtualenv:
 
@@ -199,16 +200,17 @@ def builds_or_none(base: Path) -> list[Build] | None:
 
 def figures(add: Callable[..., None], *, base: Path = DEFAULT_BASE, rounds: int = 3,
             contract: list[str] | None = None, contract_args: list[str] | None = None,
-            loop: bool = True) -> None:
+            loop: bool = True, fixture: bool = True) -> None:
     """Add every user-loop figure through `add(figure, value, target, ok, note)`."""
     builds = builds_or_none(base)
     if builds is None:
         add("user loop (vs 57a4d11)", "no base build", "n/a", None,
             f"make one at {base}: see benchmarks/user_loop.py")
         return
-    if loop:
+    if loop and fixture:
         print(f"  user loop: fixture, {rounds} rounds ({load_average()})", flush=True)
         add(*ratio_row("cloudtwin fixture: cost per test, this / 57a4d11", fixture_cost(builds, rounds), "ms", 0.10))
+    if loop:
         names = shared_scenarios(builds)
         print(f"  user loop: replay of {len(names)} scenarios, {rounds} rounds ({load_average()})", flush=True)
         first, second = replay_cost(builds, rounds, names)
@@ -228,6 +230,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--contract", action="append", default=[], help="also time `cloudtwin contract P`")
     parser.add_argument("--only-contract", action="store_true", help="only the contract figures")
+    parser.add_argument("--only-replay", action="store_true", help="only the replay figure")
     args = parser.parse_args()
     rows: list[tuple[Any, ...]] = []
 
@@ -236,7 +239,8 @@ def main() -> int:
         rows.append((figure, value, target, verdict, note))
         print(f"  {figure}: {value}  (target {target}: {verdict}) {note}", flush=True)
 
-    figures(add, base=args.base, rounds=args.rounds, contract=args.contract, loop=not args.only_contract)
+    figures(add, base=args.base, rounds=args.rounds, contract=[] if args.only_replay else args.contract,
+            loop=not args.only_contract, fixture=not args.only_replay)
     print()
     for row in rows:
         print(" | ".join(row))

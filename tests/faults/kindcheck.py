@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping
 import jsonschema
 from flask import Response
 
+from cloudtwin.engine.connection import REPORT_DELAYS
 from cloudtwin.engine.faults import FAULT_KINDS
 from cloudtwin.engine.faults.base import Outcome
 
@@ -46,4 +47,5 @@ class CountingAnswer:
 
 
 NO_SOCKET: dict[str, Any] = {}  # the in-process WSGI transport's environ has no client socket
+REPORTING: dict[str, Any] = {REPORT_DELAYS: True}  # ... and a caller that counts delays instead of waiting
 Answer = Callable[[], Response]

@@ -127,3 +127,62 @@ def test_replays_share_the_build_not_the_state(tmp_path: Path) -> None:
     result = Runner(scenario, third).run()
     assert result.passed and len(third.twin.journal.query({}, limit=0)) == journal
     third.close()
+
+
+OVERRIDDEN = """name: an instance that fails to boot
+provider: genesis
+seed: {seed}
+setup:
+  fixtures: {fixtures}
+steps:
+  - request:
+      method: POST
+      path: /instances
+      body: {{name: w, hostname: w, type: vcpu-2_memory-4g, image: ubuntu-22.04, region: NORD-NO-KRS-1}}
+    expect: {{status: 201}}
+  - advance: 2m
+"""
+BOOT_FAILS = {"genesis": {"lifecycles": {"instance": {"creating": {"after": "60s", "then": "failed"}}},
+                          "rate_limits": {"enabled": True}}}
+
+
+def test_fixture_overrides_are_a_state_of_the_shared_build_as_a_fresh_build_would_give(tmp_path: Path) -> None:
+    from cloudtwin.app import build_twin
+
+    prebuilt.clear()
+    targets = {}
+    for name, seed, fixtures in (("plain", 31, {}), ("fails", 32, BOOT_FAILS), ("plain-again", 33, {})):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(OVERRIDDEN.format(seed=seed, fixtures=fixtures))
+        scenario = load(path)
+        target = build_twin_target(scenario)
+        fresh = build_twin(seed=seed, overrides=fixtures)
+        fresh.clock.freeze()
+        # as built with these overrides: the state, the fixtures and what they give
+        assert comparable(target.twin) == comparable(fresh)
+        assert target.twin.fixtures == fresh.fixtures and target.twin.base_fixtures == fresh.base_fixtures
+        assert target.twin.fault_targets == fresh.fault_targets
+        assert target.twin.resource_kinds._kinds == fresh.resource_kinds._kinds
+        assert target.twin.rate_limiters.keys() == fresh.rate_limiters.keys()
+        result = Runner(scenario, target).run()
+        assert result.passed, [s.detail for s in result.steps]
+        status = next(iter(target.twin.store.table("genesis", "instance").rows())).data["status"]
+        assert status == ("failed" if fixtures else "active")
+        targets[name] = (target.twin, target.app)
+        target.close()
+    assert len({id(twin) for twin, _ in targets.values()}) == 1  # one build, one app for all three
+    assert len({id(app) for _, app in targets.values()}) == 1
+
+
+def test_a_state_is_remembered_the_second_time_it_is_asked_for() -> None:
+    prebuilt.clear()
+    fresh = TwinHandle(["genesis"], seed=42)
+    with TwinHandle.prebuilt(["genesis"], seed=41):
+        pass  # the build, remembered at once
+    (entry,) = prebuilt._cache.values()
+    for ask in range(3):
+        with TwinHandle.prebuilt(["genesis"], seed=42) as copy:
+            assert comparable(copy) == comparable(fresh)
+            dirty(copy)
+        # asked once: set up, not snapshotted (a folder of scenarios asks for each seed once)
+        assert len(entry.states) == (1 if ask == 0 else 2)

@@ -5,6 +5,13 @@ tests) put the client socket in the WSGI environ. Everything here is bounded in 
 a fault never holds a server thread for long. In-process (no socket) a severed
 connection is reported as a 502 with `X-Cloudtwin-Connection`, which the scenario runner
 turns back into a transport error.
+
+Time is the other thing a socket-less caller can take instead of waiting for it. A caller
+that keeps its own account of time (the scenario runner's in-process target) says so with
+`REPORT_DELAYS` in the environ; a latency or a drip then answers at once and says how long
+it would have taken (`DELAY_HEADER`, all of it; `SILENCE_HEADER`, the longest stretch
+without a byte, which is what a client's read timeout measures). Every other caller (a
+served twin, a test client) waits in real time: network latency is real time there.
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ from flask import Response
 
 SOCKET_KEYS = ("gunicorn.socket", "werkzeug.socket")
 IN_PROCESS_HEADER = "X-Cloudtwin-Connection"
+REPORT_DELAYS = "cloudtwin.report_delays"  # environ key: the caller adds delays to its own clock
+DELAY_HEADER = "X-Cloudtwin-Delay"  # seconds the whole answer would have taken beyond its real time
+SILENCE_HEADER = "X-Cloudtwin-Silence"  # the longest of those seconds without a byte
 
 
 def client_socket(environ: Mapping[str, Any]) -> socket.socket | None:
@@ -26,6 +36,17 @@ def client_socket(environ: Mapping[str, Any]) -> socket.socket | None:
         if isinstance(sock, socket.socket):
             return sock
     return None
+
+
+def reports_delays(environ: Mapping[str, Any]) -> bool:
+    """Whether the caller takes delays as reported figures instead of real waits."""
+    return bool(environ.get(REPORT_DELAYS))
+
+
+def report_delay(headers: Any, total: float, silence: float) -> None:
+    """Mark an answer with a delay it did not wait (added to any delay already reported)."""
+    headers[DELAY_HEADER] = f"{float(headers.get(DELAY_HEADER, 0)) + total:.6f}"
+    headers[SILENCE_HEADER] = f"{max(float(headers.get(SILENCE_HEADER, 0)), silence):.6f}"
 
 
 def sever(environ: Mapping[str, Any], how: str) -> Response:

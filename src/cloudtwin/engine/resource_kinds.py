@@ -83,13 +83,15 @@ class ResourceKinds:
         self._kinds = dict(kinds)
 
     @classmethod
-    def declared(cls, twin: "Twin") -> "ResourceKinds":
+    def declared(cls, twin: "Twin", fixtures: Mapping[str, Any] | None = None) -> "ResourceKinds":
+        """From the specs, and the lifecycles of `fixtures` (default: the twin's)."""
+        fixtures = twin.base_fixtures if fixtures is None else fixtures
         kinds: dict[tuple[str, str], ResourceKind] = {}
         for provider, api in twin.apis():
             spec = twin.specs[api.name]
             for kind, raw in (spec.extension.get("resources") or {}).items():
                 raw = raw or {}
-                lifecycle = ((twin.base_fixtures.get(provider.name) or {}).get("lifecycles") or {}).get(kind)
+                lifecycle = ((fixtures.get(provider.name) or {}).get("lifecycles") or {}).get(kind)
                 state = raw.get("state") or ((lifecycle or {}).get("_field", "status") if lifecycle else None)
                 get = raw.get("get")
                 if get is not None and get not in spec.operations:

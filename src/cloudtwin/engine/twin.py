@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from functools import cached_property
@@ -28,6 +29,8 @@ from .store import Account, Row, Store
 from .twin_state import RetryMarks, TwinState
 
 __all__ = ["FixtureSchemaError", "StateError", "StateVersionError", "Twin"]
+
+MAX_FIXTURE_SETS = 16  # fixture sets a twin keeps for `use_overrides` (a scenario folder uses a few)
 
 
 class Twin:
@@ -59,7 +62,14 @@ class Twin:
         # A fixture row that could not be served as its resource stops the start, naming file and line.
         roots = [fixtures, resources.fixtures_dir()] if fixtures is not None else [resources.fixtures_dir()]
         check_fixtures(self.specs.values(), self.base_fixtures, roots)
+        # What `use_overrides` merges other overrides onto (the folders' fixtures, before any
+        # overrides), and the fixture sets it made, each checked once: key -> (fixtures, the
+        # fault targets and resource kinds they give).
+        self._folder_fixtures, self._fixture_roots = base, roots
+        self._fixture_sets: dict[str, tuple[dict[str, Any], FaultTargets, ResourceKinds]] = {}
         self.reset()
+        self._fixture_sets[_overrides_key(overrides or {})] = (self.base_fixtures, self.fault_targets,
+                                                               self.resource_kinds)
 
     # Specs ---------------------------------------------------------------------------
     def _load_specs(self, folder: Path) -> None:
@@ -126,7 +136,7 @@ class Twin:
         """A whole state around these parts: lifecycles on its scheduler, a fault engine drawing
         from its ids, rate-limit buckets from its fixtures, an empty journal, no retry marks."""
         state = TwinState(clock=clock, ids=ids, store=store, scheduler=scheduler, fixtures=fixtures,
-                          faults=FaultEngine(ids, self.fault_targets(fixtures)),
+                          faults=FaultEngine(ids, self.fault_targets),
                           journal=Journal(listeners=self.journal_listeners))
         state.lifecycles = self._build_lifecycles(fixtures, scheduler)
         state.rate_limiters = {name: RateLimiter(fixtures[name].get("rate_limits")) for name in self.providers}
@@ -158,16 +168,42 @@ class Twin:
             vars(self).pop("history", None)  # numbering starts again, as in a new twin
             self.reset(reset_clock=True)
 
-    def fault_targets(self, fixtures: Mapping[str, Any] | None = None) -> FaultTargets:
-        """What a fault rule may name here: served operations and the fixtures' lifecycle states."""
-        fixtures = self.fixtures if fixtures is None else fixtures
+    def use_overrides(self, overrides: Mapping[str, Any]) -> None:
+        """Take the fixtures a twin built with these overrides would have (merged over the
+        fixture folders instead of the overrides this one has, and checked the same way), for
+        the next reset, reseed or restore. A prebuilt twin and its app so serve scenarios that
+        override fixtures without a build each: a set is merged and checked once, then kept."""
+        key = _overrides_key(overrides)
+        with self.lock:
+            if key not in self._fixture_sets:
+                fixtures = merge(self._folder_fixtures, overrides)
+                check_fixtures(self.specs.values(), fixtures, self._fixture_roots)
+                self._fixture_sets[key] = (fixtures, self._fault_targets_for(fixtures),
+                                           ResourceKinds.declared(self, fixtures))
+                while len(self._fixture_sets) > MAX_FIXTURE_SETS:
+                    self._fixture_sets.pop(next(iter(self._fixture_sets)))
+            # The cached properties below are what this fixture set gives.
+            self.base_fixtures, vars(self)["fault_targets"], vars(self)["resource_kinds"] = self._fixture_sets[key]
+
+    @cached_property
+    def fault_targets(self) -> FaultTargets:
+        """What a fault rule may name here: served operations and the fixtures' lifecycle states.
+
+        Built once per fixture set: the specs, the providers and the fixtures' lifecycles are
+        fixed at build or by `use_overrides` (a reset, a reseed or an import keeps them; the
+        control plane changes only rate limits), and every state's fault engine shares it
+        read-only."""
+        return self._fault_targets_for(self.base_fixtures)
+
+    def _fault_targets_for(self, fixtures: Mapping[str, Any]) -> FaultTargets:
         apis = []
         for provider, api in self.apis():
             methods: dict[str, frozenset[str]] = {}
             for op_id, operation in self.specs[api.name].operations.items():
                 methods[op_id] = frozenset({operation.method} | ({"HEAD"} if operation.method == "GET" else set()))
             apis.append(ApiTarget(provider.name, api.name, methods))
-        lifecycles = {name: lifecycle_states(fixtures[name].get("lifecycles") or {}) for name in self.providers}
+        lifecycles = {name: lifecycle_states((fixtures.get(name) or {}).get("lifecycles") or {})
+                      for name in self.providers}
         return FaultTargets(apis, lifecycles)
 
     def _load_fixture_faults(self, state: TwinState) -> None:
@@ -355,3 +391,7 @@ class Twin:
         with self.lock:
             self.state = new_state
             self._start_history()
+
+
+def _overrides_key(overrides: Mapping[str, Any]) -> str:
+    return json.dumps(overrides, sort_keys=True, default=str)

@@ -5,13 +5,15 @@ again. Building one reads and checks the fixtures and mounts every route (tens o
 milliseconds); setting up a state runs every provider's setup (a few); restoring a snapshot
 of a state costs about one. So a process keeps, per set of *build* options (providers,
 fixtures, overrides), one twin with its WSGI app, and per *state* options (seed, frozen clock,
-extra accounts) a snapshot of the state they give. Each user gets a new copy of every state
+extra accounts; a scenario's fixture overrides) a snapshot of the state they give, from the
+second time that state is asked for (the first time the twin is reseeded and set up: a folder
+of scenarios asks for each seed once). Each user gets a new copy of every state
 part (store, clock, ids, scheduler, faults, journal, history, rate limits): nothing shared with
 what the previous user left, the same ids for the same seed as a fresh build.
 
 A prebuilt twin serves one user at a time: asking while it is out builds a fresh, uncached
-one instead. A state is stamped at the instant the process first made it (a frozen clock stays
-at that instant in every copy).
+one instead. A remembered state is stamped at the instant the process made it (a frozen clock
+stays at that instant in every copy).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ..engine.twin import Twin
 
 MAX_BUILDS = 8  # distinct build options kept per process (a suite uses a handful)
 MAX_STATES = 64  # snapshots kept per build (one per seed a suite or scenario folder uses; ~60 KB each)
+MAX_ASKED_ONCE = 1024  # state keys kept per build to know a second request for a state
 
 
 @dataclass
@@ -38,12 +41,25 @@ class Prebuilt:
     twin: Twin
     app: Flask
     states: OrderedDict[Hashable, Snapshot] = field(default_factory=OrderedDict)
+    # States set up once and not remembered: a snapshot is taken the second time one is asked
+    # for. A folder of scenarios asks for each seed once (a snapshot each was waste); a suite's
+    # fixture asks for the same state again and again.
+    asked_once: OrderedDict[Hashable, None] = field(default_factory=OrderedDict)
     in_use: bool = False
 
     def remember(self, state_key: Hashable) -> None:
         self.states[state_key] = self.twin.snapshot()
         while len(self.states) > MAX_STATES:
             self.states.popitem(last=False)
+
+    def remember_if_asked_before(self, state_key: Hashable) -> None:
+        if state_key in self.asked_once:
+            del self.asked_once[state_key]
+            self.remember(state_key)
+            return
+        self.asked_once[state_key] = None
+        while len(self.asked_once) > MAX_ASKED_ONCE:
+            self.asked_once.popitem(last=False)
 
 
 _cache: OrderedDict[Hashable, Prebuilt] = OrderedDict()
@@ -60,12 +76,15 @@ def fixtures_key(fixtures: Path | None) -> str | None:
 
 
 def acquire(build_key: Hashable, state_key: Hashable, seed: int | str, build: Callable[[int | str], Twin],
-            setup: Callable[[Twin], None]) -> tuple[Twin, Flask, Callable[[], None]]:
+            setup: Callable[[Twin], None],
+            prepare: Callable[[Twin], None] | None = None) -> tuple[Twin, Flask, Callable[[], None]]:
     """A twin as `build(seed)` then `setup(twin)` leave it, its app, and what gives it back.
 
     A copy of a remembered state when this process made it before and the twin is free; the
     prebuilt twin reseeded and set up (then remembered) for a new state; a build for new build
-    options (then kept)."""
+    options (then kept). `prepare`, when given, puts the prebuilt twin into what `build` would
+    have made of options the state key carries (a scenario's fixture overrides: `use_overrides`)
+    before its state is restored or rebuilt."""
     from ..app import create_app
 
     with _cache_lock:
@@ -75,6 +94,8 @@ def acquire(build_key: Hashable, state_key: Hashable, seed: int | str, build: Ca
             entry.in_use = True
             _cache.move_to_end(build_key)
     if entry is not None and free:
+        if prepare is not None:
+            prepare(entry.twin)
         snapshot = entry.states.get(state_key)
         if snapshot is not None:
             entry.twin.restore(snapshot)
@@ -82,7 +103,7 @@ def acquire(build_key: Hashable, state_key: Hashable, seed: int | str, build: Ca
         else:
             entry.twin.reseed(seed)
             setup(entry.twin)
-            entry.remember(state_key)
+            entry.remember_if_asked_before(state_key)
     else:
         twin = build(seed)
         setup(twin)

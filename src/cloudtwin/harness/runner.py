@@ -54,19 +54,21 @@ class ScenarioResult:
 def build_twin_target(scenario: Scenario) -> TwinTarget:
     """A fresh in-process twin for this scenario: its seed, its fixtures, a frozen clock.
 
-    Built once per process for the same setup, then handed out as a restored copy of that
-    state (`prebuilt`); the target gives the twin back when it is closed or collected."""
+    Built once per process, then handed out as a restored copy of the state a setup gives
+    (`prebuilt`); fixture overrides are part of that state, not a build of their own (the twin
+    takes them with `use_overrides`, its app stays). The target gives the twin back when it is
+    closed or collected."""
     from ..app import build_twin
     from . import prebuilt
 
     fixtures = scenario.setup.get("fixtures") or {}
     freeze = scenario.setup.get("freeze", True)
     accounts = scenario.setup.get("accounts") or []
-    build_key = prebuilt.options_key("scenario", fixtures)
-    state_key = prebuilt.options_key(scenario.seed, freeze, accounts)
-    twin, app, release = prebuilt.acquire(build_key, state_key, scenario.seed,
+    state_key = prebuilt.options_key(scenario.seed, freeze, accounts, fixtures)
+    twin, app, release = prebuilt.acquire(prebuilt.options_key("scenario"), state_key, scenario.seed,
                                           lambda seed: build_twin(seed=seed, overrides=dict(fixtures)),
-                                          lambda twin: _set_up(twin, freeze, accounts))
+                                          lambda twin: _set_up(twin, freeze, accounts),
+                                          prepare=lambda twin: twin.use_overrides(fixtures))
     target = TwinTarget(twin, app)
     target.close = weakref.finalize(target, release)  # type: ignore[method-assign]
     return target
@@ -93,6 +95,9 @@ class Runner:
         # What the last answer asked the client to wait before calling again (a 429's or 503's
         # Retry-After), in seconds: `wait_until` waits at least that before its next poll.
         self._asked_to_wait = 0.0
+        # What the current step's answers took that an in-process twin reported instead of
+        # waiting (latency, drip), in seconds: part of the step's real time all the same.
+        self._reported_delay = 0.0
 
     def run(self) -> ScenarioResult:
         results: list[StepResult] = []
@@ -106,6 +111,7 @@ class Runner:
             virtual_before = self._virtual_now()
             seq_before = self._journal_seq()
             started = time.perf_counter()
+            self._reported_delay = 0.0
             if step.twin_only and not self.target.is_twin:
                 results.append(StepResult(step, "skipped", 0.0, 0.0, "twin-only step"))
                 continue
@@ -115,7 +121,7 @@ class Runner:
                 outcome, mismatches = "passed", []
             except StepFailure as failure:
                 detail, exchange, outcome, mismatches = str(failure), failure.exchange, "failed", failure.mismatches
-            elapsed = (time.perf_counter() - started) * 1000
+            elapsed = (time.perf_counter() - started + self._reported_delay) * 1000
             results.append(StepResult(step, outcome, elapsed, self._virtual_now() - virtual_before, detail,
                                       mismatches, exchange, virtual_before, seq_before))
             if outcome == "failed":
@@ -178,6 +184,7 @@ class Runner:
             body = json.dumps(spec["body"]).encode()
             headers.setdefault("Content-Type", "application/json")
         response = self.target.request(spec["method"], url, headers=headers, query=spec.get("query"), body=body)
+        self._reported_delay += response.delay
         self._asked_to_wait = retry_after_seconds(response)
         exchange = {"request": {"method": spec["method"], "url": url, "query": spec.get("query"),
                                 "headers": headers, "body": spec.get("body", spec.get("raw_body"))},

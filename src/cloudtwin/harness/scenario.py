@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 import yaml
+
+from ..engine.yamlio import Loader
 
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
 STEP_KINDS = ("request", "advance", "set", "freeze", "fault", "faults", "wait_until", "expect_journal", "action",
@@ -57,16 +60,15 @@ def load(path: Path) -> Scenario:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read the scenario: {exc}") from None
     try:
-        node = yaml.compose(text)
-        document = yaml.safe_load(text)
+        node, document = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise ScenarioError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
     if node is None or not isinstance(document, dict):
         raise ScenarioError(f"{path}:1: a scenario is a mapping with name, provider and steps")
-    validator = jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = [] if _quickly_valid(document) else sorted(_validator().iter_errors(document),
+                                                        key=lambda e: list(e.absolute_path))
     if errors:
         error = _most_specific(errors[0])
         where = list(error.absolute_path)
@@ -113,7 +115,19 @@ def discover(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the document built from that same tree: one parse,
+    by libyaml where PyYAML has it (two pure-Python parses were most of a replay's load)."""
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 _SCHEMA: dict[str, Any] | None = None
+_VALIDATOR: jsonschema.Draft202012Validator | None = None
 
 
 def _schema() -> dict[str, Any]:
@@ -121,6 +135,31 @@ def _schema() -> dict[str, Any]:
     if _SCHEMA is None:
         _SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return _SCHEMA
+
+
+_QUICK: Any = None
+
+
+def _quickly_valid(document: Any) -> bool:
+    """The compiled (Rust) check of the same schema: a valid file, the usual case, is done with
+    it; anything else (or a value it cannot read, such as a YAML date) goes to `_validator`,
+    whose errors say where. The Python validator spent most of its time building the errors
+    of every `oneOf` step branch that did not match, for a file that then passed."""
+    global _QUICK
+    if _QUICK is None:
+        _QUICK = jsonschema_rs.validator_for(_schema(), validate_formats=True)
+    try:
+        return bool(_QUICK.is_valid(document))
+    except (ValueError, TypeError):
+        return False
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    """One validator per process: it keeps what it resolved of the schema between files."""
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        _VALIDATOR = jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
+    return _VALIDATOR
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:

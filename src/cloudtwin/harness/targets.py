@@ -14,8 +14,13 @@ from typing import Any, Mapping
 import requests
 
 from ..engine.clock import parse_duration
-from ..engine.connection import IN_PROCESS_HEADER
+from ..engine.connection import DELAY_HEADER, IN_PROCESS_HEADER, REPORT_DELAYS, SILENCE_HEADER
 from .wsgi_call import call
+
+# How long a client waits for the next byte before it gives up (`requests`' read timeout):
+# over HTTP the transport enforces it; in-process the twin reports its delays and the
+# target decides from them.
+CLIENT_TIMEOUT = 30.0
 
 
 @dataclass
@@ -24,6 +29,7 @@ class Response:
     headers: dict[str, str]
     text: str
     error: str | None = None  # reset | empty | timeout | truncated, as a client would see it
+    delay: float = 0.0  # seconds the answer took that were reported, not waited (in-process)
 
     def json(self) -> Any:
         try:
@@ -65,17 +71,32 @@ class TwinTarget(Target):
 
     is_twin = True
 
-    def __init__(self, twin: Any, app: Any) -> None:
+    def __init__(self, twin: Any, app: Any, timeout: float = CLIENT_TIMEOUT) -> None:
         self.twin = twin
         self.app = app
+        self.timeout = timeout
 
     def request(self, method: str, url_path: str, *, headers: Mapping[str, str], query: Mapping[str, Any] | None,
                 body: bytes | None) -> Response:
-        status, answer_headers, data = call(self.app, method, url_path, headers=headers, query=query, body=body)
+        # A latency or a drip is told, not waited: the runner counts it as the step's time.
+        status, answer_headers, data = call(self.app, method, url_path, headers=headers, query=query, body=body,
+                                            extra_environ={REPORT_DELAYS: True})
         severed = answer_headers.get(IN_PROCESS_HEADER)
         if severed:  # in-process there is no socket: the twin says what the client would have seen
             return Response(0, {}, "", error=severed)
-        return Response(status, answer_headers, data.decode("utf-8", "replace"))
+        delay = float(answer_headers.pop(DELAY_HEADER, 0))
+        silence = float(answer_headers.pop(SILENCE_HEADER, 0))
+        if silence >= self.timeout:  # the client would have given up after `timeout` seconds of silence
+            self._let_pass(self.timeout)
+            return Response(0, {}, "", error="timeout", delay=self.timeout)
+        self._let_pass(delay)
+        return Response(status, answer_headers, data.decode("utf-8", "replace"), delay=delay)
+
+    def _let_pass(self, seconds: float) -> None:
+        """A running clock moves on by the time the twin did not wait (as a real wait would move
+        it); a frozen one stays, as it did while a real wait passed."""
+        if seconds > 0 and not self.twin.clock.frozen:
+            self.twin.clock.advance(seconds)
 
     def base(self, provider: str, api: str | None) -> str:
         paths = self.twin.providers[provider].base_paths
@@ -109,7 +130,7 @@ class HttpTarget(Target):
     """Any endpoint by URL and token: a real provider (twin steps refused) or a served twin."""
 
     def __init__(self, base_url: str, token: str | None, auth_header: str = "Authorization: Bearer {token}",
-                 twin: bool = False, timeout: float = 30.0) -> None:
+                 twin: bool = False, timeout: float = CLIENT_TIMEOUT) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.auth_header = auth_header

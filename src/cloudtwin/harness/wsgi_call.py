@@ -16,7 +16,8 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
 
 def call(app: WsgiApp, method: str, url_path: str, *, headers: Mapping[str, str] | None = None,
-         query: Mapping[str, Any] | None = None, body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+         query: Mapping[str, Any] | None = None, body: bytes | None = None,
+         extra_environ: Mapping[str, Any] | None = None) -> tuple[int, dict[str, str], bytes]:
     path, _, query_string = url_path.partition("?")
     if query:
         extra = urlencode(query, doseq=True)
@@ -32,6 +33,8 @@ def call(app: WsgiApp, method: str, url_path: str, *, headers: Mapping[str, str]
         "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body or b""),
         "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
     }
+    if extra_environ:
+        environ.update(extra_environ)
     if body is not None:
         environ["CONTENT_LENGTH"] = str(len(body))
     for name, value in (headers or {}).items():

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
+from .. import connection
 from ..errors import ApiError
 
 if TYPE_CHECKING:
@@ -41,14 +42,20 @@ class Outcome:
     note: dict[str, Any] = field(default_factory=dict)  # what to journal about the draw
 
     def shape(self, answer: Answer, environ: Mapping[str, Any]) -> "Response":
-        """Apply the fault: wait, then answer with its error (raised), its effect, or the real answer."""
-        if self.delay:
+        """Apply the fault: wait, then answer with its error (raised), its effect, or the real answer.
+
+        A caller that keeps its own time (`connection.REPORT_DELAYS`) is told the delay instead."""
+        reported = bool(self.delay) and connection.reports_delays(environ)
+        if self.delay and not reported:
             time.sleep(self.delay)  # network latency is real time by design; never under the lock
         if self.error is not None:
+            if reported:
+                connection.report_delay(self.error.headers, self.delay, self.delay)
             raise self.error
-        if self.effect is None:
-            return answer()
-        return self.effect(answer, environ)
+        response = answer() if self.effect is None else self.effect(answer, environ)
+        if reported:
+            connection.report_delay(response.headers, self.delay, self.delay)
+        return response
 
 
 class FaultAction:

@@ -9,6 +9,7 @@ from typing import Any, Iterator, Mapping
 
 from flask import Response
 
+from ... import connection
 from ..base import Answer, FaultAction, Outcome, register
 
 MAX_SECONDS = 60.0
@@ -49,6 +50,9 @@ class DripFault(FaultAction):
         body = response.get_data()
         chunks = max(1, -(-len(body) // self.chunk_bytes))
         pause = min(self.interval_ms / 1000, self.max_seconds / chunks)
+        if connection.reports_delays(environ):  # the caller counts the pauses; the body is whole
+            connection.report_delay(response.headers, pause * (chunks - 1), pause if chunks > 1 else 0.0)
+            return response
 
         def slowly() -> Iterator[bytes]:
             for start in range(0, len(body), self.chunk_bytes):
