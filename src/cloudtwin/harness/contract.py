@@ -62,7 +62,10 @@ CI_OVERRIDES = {"phases": {"coverage": {"generation": {"mode": "positive"}, "une
 # `positive_data_acceptance`: what a schema-valid request may get. Schemathesis' default
 # also allows 401/403, which lets a run with a wrong token pass; they are left out on purpose.
 POSITIVE_STATUSES = ["2xx", "404", "409", "429", "5xx"]
-NEGATIVE_STATUSES = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429", "5xx"]  # schemathesis' own
+# `negative_data_rejection`: schemathesis' own list, and 413: an invalid body can also be too large
+# (fuzzing draws multi-megabyte strings where a schema sets no maxLength); every API here refuses a
+# body over its limit (1 MiB) with 413 in its own error shape, before reading the rest of it.
+NEGATIVE_STATUSES = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 def operations_config(prof: Profile) -> dict[str, Any]:
     """`[[operations]]` and `[dictionaries]` from a profile's `accepts` and `hints`, one entry per operation."""
     per_operation: dict[str, dict[str, Any]] = {}
@@ -183,7 +186,8 @@ def config_data(prof: Profile, *, base_url: str, token: str, seed: int = SEED,
             "fuzzing": {"extra-data-sources": {"responses": False}},
             "stateful": {"max-steps": max_steps},
         },
-        "checks": {"positive_data_acceptance": {"expected-statuses": list(POSITIVE_STATUSES)}},
+        "checks": {"positive_data_acceptance": {"expected-statuses": list(POSITIVE_STATUSES)},
+                   "negative_data_rejection": {"expected-statuses": list(NEGATIVE_STATUSES)}},
         "warnings": {"fail-on": ["missing_auth"]},
     }
     auth = auth_config(prof, token)
