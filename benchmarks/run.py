@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -89,8 +90,12 @@ def wait_ready(url: str, timeout: float = 30.0) -> float:
 
 
 class Server:
+    """A server in a process group of its own: `npx` runs Prism as a child, which outlived a
+    terminated `npx` and kept a core busy through the next runs."""
+
     def __init__(self, command: list[str], ready_url: str, timeout: float = 30.0) -> None:
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)
         try:
             self.ready_seconds = wait_ready(ready_url, timeout)
         except RuntimeError:
@@ -98,11 +103,18 @@ class Server:
             raise
 
     def stop(self) -> None:
-        self.process.terminate()
+        self._signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            self._signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def _signal(self, number: int) -> None:
+        try:
+            os.killpg(self.process.pid, number)
+        except ProcessLookupError:
+            pass  # already gone, children and all
 
 
 # Preparation: a state with the resources each load figure reads -----------------------
