@@ -1,13 +1,14 @@
-"""The providers' API paths served without Flask's per-request machinery.
+"""A mounted API's calls (a provider's, or the `/_twin` control plane's) served without
+Flask's per-request machinery.
 
-Flask stays the application: its routing table, the control plane, the dashboard, the spec
-routes and every error for a path no rule takes. But for a provider's own API call Flask
-pushes an app and a request context, builds its request and session, runs its dispatch and
-response hooks (none are registered) and reads the request through context-local proxies:
-two thirds of a request's time (`benchmarks/README.md`, profile). This middleware matches the
-URL with Flask's own rule map and, when the rule is a provider route, hands the pipeline the
-WSGI environ directly. Anything else, including every URL the map refuses or redirects, goes to
-Flask untouched, so both ways answer a provider's call with the same bytes.
+Flask stays the application: its rule map, the dashboard, the spec routes and every answer
+for a URL no rule takes. But for each API call Flask pushed an app and a request context,
+built its request and session, ran its dispatch and response hooks (none are registered) and
+the pipeline read the request through context-local proxies: a third of a call's profile
+(`benchmarks/README.md`). This middleware matches the URL with Flask's own rule map and, when
+the rule is a mounted API's route, hands the pipeline the WSGI environ. Anything else,
+including every URL the map refuses or redirects, goes to Flask untouched; both ways answer an
+API call with the same bytes (`tests/engine/test_fast_path.py`).
 """
 
 from __future__ import annotations
