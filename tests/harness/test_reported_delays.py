@@ -47,37 +47,41 @@ def _run(tmp_path: Path, ms: int, first: str, setup: str = ""):
     scenario = load(path)
     target = build_twin_target(scenario)
     try:
-        return Runner(scenario, target).run(), target
+        result = Runner(scenario, target).run()
+        return result, target, target.twin.journal.query({"operation": "listInstances"}, limit=0)
     finally:
         target.close()
 
 
 def test_the_steps_time_carries_the_delay_it_did_not_wait(tmp_path: Path) -> None:
-    result, _ = _run(tmp_path, 2500, "status: 200")
+    result, _, journal = _run(tmp_path, 2500, "status: 200")
     assert result.passed, [s.detail for s in result.steps]
     latency, drip = result.steps[2], result.steps[3]
     assert latency.real_ms >= 2500
     body = drip.exchange["response"]["body"]
     assert body == {"instances": [], "total_count": 0, "page": 1, "per_page": 50}  # whole, not cut
     assert drip.real_ms >= 500  # a body of more than 8 bytes pauses at least once
+    # the journal says how long a client would have waited, as a served twin's would
+    slow, dripped = journal
+    assert slow["duration_ms"] >= 2500 and dripped["duration_ms"] >= 500
     # nothing the client could see of the report: the marks are gone from its headers
     assert not any(name.lower().startswith("x-cloudtwin") for name in latency.exchange["response"]["headers"])
 
 
 def test_a_delay_past_the_clients_timeout_is_a_timeout(tmp_path: Path) -> None:
-    result, target = _run(tmp_path, 30000, "error: timeout")
+    result, target, _ = _run(tmp_path, 30000, "error: timeout")
     assert result.passed, [s.detail for s in result.steps]
     assert result.steps[2].real_ms >= target.timeout * 1000  # the client waited its whole timeout
     assert result.steps[3].outcome == "passed"  # a drip's pauses are short silences: no timeout
 
 
 def test_a_delay_within_the_timeout_is_an_answer(tmp_path: Path) -> None:
-    result, _ = _run(tmp_path, 29000, "error: timeout")
+    result, _, _ = _run(tmp_path, 29000, "error: timeout")
     assert not result.passed
     assert result.steps[2].exchange["response"]["status"] == 200
 
 
 def test_a_running_virtual_clock_moves_on_by_the_delay(tmp_path: Path) -> None:
-    result, _ = _run(tmp_path, 20000, "status: 200", setup="setup: {freeze: false}")
+    result, _, _ = _run(tmp_path, 20000, "status: 200", setup="setup: {freeze: false}")
     assert result.passed, [s.detail for s in result.steps]
     assert result.steps[2].virtual_s >= 20

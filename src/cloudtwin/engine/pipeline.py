@@ -19,6 +19,7 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from .clock import iso
+from .connection import DELAY_HEADER
 from .creations import made
 from .errors import ApiError
 from .faults.rules import Request as FaultRequest
@@ -132,7 +133,10 @@ class Pipeline:
             self._remember_retry_after(entry, entry["retry_after"])
         entry["response_headers"] = dict(response.headers)
         entry["response_body"] = None if response.is_streamed else preview(response.get_data())
-        entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        # A caller that keeps its own time was told a latency or drip instead of waiting it: the
+        # journal shows the time a client over a socket would have seen.
+        told = response.headers.get(DELAY_HEADER)
+        entry["duration_ms"] = round((time.perf_counter() - started + (float(told) if told else 0.0)) * 1000, 3)
         # An operation that only looks (`x-cloudtwin-journal: false`) is not journaled: a dashboard
         # polling it would otherwise push out the very requests it is there to show.
         if operation is None or operation.raw.get("x-cloudtwin-journal", True):
