@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from . import __version__
+from .flag_types import positive_int
 from .harness.commands import COMMANDS, UsageError
 
 if TYPE_CHECKING:  # the engine is imported only by the commands that run a twin (start-up time)
@@ -155,12 +156,6 @@ def _port(value: str) -> int:
     return int(value)
 
 
-def _positive_int(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
-    return int(value)
-
-
 def _positive_seconds(value: str) -> float:
     try:
         seconds = float(value)
@@ -205,7 +200,7 @@ def add_serve(commands: Any) -> None:
     s.add_argument("--save-every", type=_positive_seconds, metavar="SECONDS",
                    help="with --state-file, also save every SECONDS (atomically), not only at shutdown")
     s.add_argument("--provider", action="append", type=_provider, help="serve only this provider (repeatable)")
-    s.add_argument("--threads", type=_positive_int, default=16, help="worker threads (default 16)")
+    s.add_argument("--threads", type=positive_int, default=16, help="worker threads (default 16)")
     s.add_argument("--admin-token", type=_non_empty, help="require this bearer token on /_twin")
     s.add_argument("--rate-limits", action="store_true",
                    help="enforce each provider's rate limits (fixtures/<provider>/rate_limits.yaml)")

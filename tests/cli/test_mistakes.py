@@ -217,3 +217,21 @@ def test_replay_junit_into_a_folder(capsys: pytest.CaptureFixture[str], tmp_path
 ])
 def test_command_mistakes(capsys: pytest.CaptureFixture[str], argv: list[str], names: list[str]) -> None:
     assert_one_line(*run(capsys, *argv), *names)
+
+
+# the shared value types (flag_types): each command that takes them names the flag and the value
+@pytest.mark.parametrize("argv, names", [
+    (["journal", "--limit", "0"], ["--limit", "'0'", "at least 1"]),
+    (["journal", "--since", "-1"], ["--since", "'-1'", "whole number"]),
+    (["journal", "--status", "99"], ["--status", "'99'", "100-599"]),
+    (["journal", "--status", "ok"], ["--status", "'ok'"]),
+    (["journal", "--interval", "0"], ["--interval", "'0'", "between 0.05 and 3600"]),
+    (["journal", "--interval", "nan"], ["--interval", "'nan'"]),
+    (["resources", "--limit", "many"], ["--limit", "'many'", "at least 1"]),
+    (["faults", "add", "--nth", "0", "x.yaml"], ["--nth", "'0'"]),
+    (["faults", "add", "--probability", "2", "x.yaml"], ["--probability", "'2'", "between 0 and 1"]),
+    (["contract", "genesis", "--jobs", "0"], ["--jobs", "'0'", "at least 1"]),
+    (["serve", "--threads", "+"], ["--threads", "'+'"]),
+])
+def test_shared_value_type_mistakes(capsys: pytest.CaptureFixture[str], argv: list[str], names: list[str]) -> None:
+    assert_one_line(*run(capsys, *argv), *names)

@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any, Callable
 
+from ..flag_types import natural, number_between
 from .client import DEFAULT_URL, TOKEN_ENV, URL_ENV, ConsoleError, MissingEndpoint, TwinClient
 from .tables import short_time
 
@@ -85,35 +86,12 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def positive(text: str) -> int:
-    value = natural(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {text!r}")
-    return value
-
-
-def natural(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    return value
-
-
 def http_status(text: str) -> int:
     value = natural(text)
     if not 100 <= value <= 599:
-        raise argparse.ArgumentTypeError(f"expected an HTTP status (100-599), got {text!r}")
+        raise argparse.ArgumentTypeError(f"{text!r} is not an HTTP status (100-599)")
     return value
 
 
 def poll_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not 0.05 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"expected between 0.05 and 3600 seconds, got {text!r}")
-    return value
+    return number_between(text, 0.05, 3600, "a number of seconds")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .client import ConsoleError
-from .common import positive
+from ..flag_types import number_between, positive_int
 
 MATCH_FLAGS = ("provider", "api", "operation", "method", "path", "account")
 SCHEDULE_FLAGS = {"nth": "nth", "first": "first", "every": "every"}
@@ -29,9 +29,9 @@ def add_fault_flags(parser: argparse.ArgumentParser) -> None:
     match.add_argument("--account")
     schedule = parser.add_argument_group("schedule (default: every matching request)")
     when = schedule.add_mutually_exclusive_group()
-    when.add_argument("--nth", type=positive, metavar="N", help="fire on the Nth matching request")
-    when.add_argument("--first", type=positive, metavar="N", help="fire on the first N")
-    when.add_argument("--every", type=positive, metavar="N", help="fire on every Nth")
+    when.add_argument("--nth", type=positive_int, metavar="N", help="fire on the Nth matching request")
+    when.add_argument("--first", type=positive_int, metavar="N", help="fire on the first N")
+    when.add_argument("--every", type=positive_int, metavar="N", help="fire on every Nth")
     when.add_argument("--probability", type=_probability, metavar="P", help="fire with probability P (seeded)")
     schedule.add_argument("--budget", type=int, metavar="N", help="fire at most N times")
     schedule.add_argument("--window-start", metavar="INSTANT", help="only from this virtual instant")
@@ -149,10 +149,4 @@ def _value(raw: str) -> Any:
 
 
 def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a probability, got {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a probability between 0 and 1, got {text!r}")
-    return value
+    return number_between(text, 0, 1, "a probability")

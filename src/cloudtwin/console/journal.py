@@ -8,7 +8,8 @@ import time
 from typing import Any
 
 from .client import TwinClient
-from .common import common_options, http_status, natural, poll_seconds, positive, print_json, runs, wants_json
+from ..flag_types import natural, positive_int
+from .common import common_options, http_status, poll_seconds, print_json, runs, wants_json
 from .tables import describe_fault, short_time, table
 
 ADMIN_PROVIDER = "_twin"  # the control plane journals its own calls under this name
@@ -115,7 +116,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--fault", action="store_true", help="only requests a fault rule answered")
     p.add_argument("--unmatched", action="store_true", help="only requests no route or method took")
     p.add_argument("--since", type=natural, help="only entries after this sequence number")
-    p.add_argument("--limit", type=positive, default=50, help="the newest N entries (default 50)")
+    p.add_argument("--limit", type=positive_int, default=50, help="the newest N entries (default 50)")
     p.add_argument("--control-plane", action="store_true", help="include calls to /_twin")
     p.add_argument("-f", "--follow", action="store_true", help="keep printing entries as they come (Ctrl-C stops)")
     p.add_argument("--interval", type=poll_seconds, default=0.5, help="with --follow, seconds between polls (default 0.5)")

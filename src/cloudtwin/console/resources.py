@@ -7,7 +7,8 @@ import json
 from typing import Any, Iterator
 
 from .client import ConsoleError, TwinClient
-from .common import common_options, positive, print_json, runs, wants_json
+from ..flag_types import positive_int
+from .common import common_options, print_json, runs, wants_json
 from .tables import short_time, table
 
 
@@ -85,7 +86,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--account", help="only this account")
     p.add_argument("--state", help="only resources in this state")
     p.add_argument("-q", "--search", help="text searched in ids and names")
-    p.add_argument("--limit", type=positive, default=50, help="resources per page (default 50)")
+    p.add_argument("--limit", type=positive_int, default=50, help="resources per page (default 50)")
     p.add_argument("--cursor", help="the page after this cursor (printed under a page)")
     p.add_argument("--all", action="store_true", help="every page")
     p.set_defaults(run=runs(resources))

@@ -40,9 +40,10 @@ from urllib.parse import urlsplit
 
 # Light modules only: `cloudtwin contract --help` must not pay for schemathesis or the twin.
 from . import contract, contract_shards, drift
+from ..flag_types import positive_int
 from .contract_flags import (PHASES, REAL_MAX_EXAMPLES, REAL_MAX_REQUESTS, REAL_RATE_LIMIT, TOKEN_VAR,
                              WRITE_METHODS, UsageError, check_flags, http_url, parameter_binding, phase_list,
-                             positive_int, provider_or_api, rate_limit, selected_operations)
+                             provider_or_api, rate_limit, selected_operations)
 
 INTERRUPTED = 130  # schemathesis' status when stopped before the end: Ctrl-C, or our request budget
 

@@ -26,16 +26,6 @@ class UsageError(ValueError):
 
 
 # Flag values, checked when parsed: argparse names the flag in its message.
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: must be 1 or more")
-    return value
-
-
 def rate_limit(text: str) -> str:
     if not re.fullmatch(r"[1-9][0-9]*/[smhd]", text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a rate such as 5/s (requests per s, m, h or d)")
