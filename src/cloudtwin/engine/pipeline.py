@@ -73,7 +73,7 @@ class Pipeline:
         self._near_lock = threading.Lock()
 
     # The view Flask calls ----------------------------------------------------------
-    def view(self, mounted: MountedApi, path: str, operations: dict[str, Operation]) -> Callable[..., Response]:
+    def view(self, mounted: MountedApi, operations: dict[str, Operation]) -> Callable[..., Response]:
         if not any(m is mounted for m in self.mounted):
             self.mounted.append(mounted)
 

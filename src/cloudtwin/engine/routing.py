@@ -67,7 +67,7 @@ class LazyBuildRule(Rule):
         return build
 
 
-def mount(app: Flask, mounted: MountedApi, make_view: Callable[[MountedApi, str, dict[str, Operation]], View]) -> None:
+def mount(app: Flask, mounted: MountedApi, make_view: Callable[[MountedApi, dict[str, Operation]], View]) -> None:
     """Every spec path below the mount, and again below each of the spec's `mount_aliases`
     (a second place the same API answers, e.g. where a client's URL building lands)."""
     optional_slash = mounted.spec.trailing_slash_optional
@@ -77,7 +77,7 @@ def mount(app: Flask, mounted: MountedApi, make_view: Callable[[MountedApi, str,
 
 
 def _mount_below(app: Flask, mounted: MountedApi, prefix: str, optional_slash: bool,
-                 make_view: Callable[[MountedApi, str, dict[str, Operation]], View]) -> None:
+                 make_view: Callable[[MountedApi, dict[str, Operation]], View]) -> None:
     for path, operations in mounted.spec.paths.items():
         rule = flask_rule(prefix + path)
         if optional_slash and not rule.endswith("/"):
@@ -86,7 +86,7 @@ def _mount_below(app: Flask, mounted: MountedApi, prefix: str, optional_slash: b
         app.add_url_rule(
             rule,
             endpoint=endpoint,
-            view_func=make_view(mounted, path, operations),
+            view_func=make_view(mounted, operations),
             methods=ROUTED_METHODS,
             strict_slashes=not (optional_slash or rule.endswith("/")),
             provide_automatic_options=False,
